@@ -1,0 +1,109 @@
+"""Source text -> FileFacts. The only place that reads syntax.
+
+Order of work, cheapest first: decode, skip files that cannot hold Keras code,
+let CPython's parser judge syntax (fast, exact messages, refuses absurd
+nesting), then parse once with libcst and interpret.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import sys
+import tokenize
+import warnings
+from typing import Optional
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from kerascheck.extract.interpreter import ModuleInterpreter
+from kerascheck.facts import FileFacts, FileProblem
+
+# A file that mentions none of these cannot hold a Keras compile or a Keras API call.
+_MAY_HOLD_KERAS = re.compile(rb"keras|Keras|Sequential|\.compile\s*\(|Dense\s*\(|Conv[123]D|Convolution[123]D")
+_MENTIONS_KERAS = re.compile(r"keras|Keras|\bSequential\b|\bDense\b")
+
+
+class DecodeError(Exception):
+    pass
+
+
+def decode_source(data: bytes) -> str:
+    """Decode like CPython: BOM, PEP 263 cookie, else UTF-8."""
+    if b"\x00" in data:
+        raise DecodeError("the file contains NUL bytes (binary file?)")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise DecodeError(f"bad encoding declaration: {error}") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise DecodeError(f"cannot decode as {encoding}: {error.__class__.__name__}: {_short(str(error))}") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def may_hold_keras(data: bytes) -> bool:
+    return _MAY_HOLD_KERAS.search(data) is not None
+
+
+def extract_bytes(path: str, data: bytes) -> FileFacts:
+    if not may_hold_keras(data):
+        return FileFacts(path=path)
+    try:
+        text = decode_source(data)
+    except DecodeError as error:
+        return FileFacts(path=path, problems=[FileProblem("KC002", f"cannot read file: {error}")])
+    return extract_text(path, text)
+
+
+def extract_text(path: str, text: str) -> FileFacts:
+    facts = FileFacts(path=path)
+    problem = syntax_problem(text)
+    if problem is not None:
+        facts.problems.append(problem)
+        return facts
+    try:
+        module = cst.parse_module(text)
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        interpreter = ModuleInterpreter(path, module, positions, bool(_MENTIONS_KERAS.search(text)))
+        facts.compiles = interpreter.run()
+    except cst.ParserSyntaxError as error:
+        facts.problems.append(FileProblem(
+            "KC002", f"not analysed: libcst cannot parse this file ({_short(error.message)})",
+            error.raw_line or 1, (error.raw_column or 0) + 1))
+    except RecursionError:
+        facts.problems.append(FileProblem("KC002", "not analysed: the code is nested too deeply"))
+    return facts
+
+
+def syntax_problem(text: str) -> Optional[FileProblem]:
+    """KC001 when CPython refuses the text, with its line and column."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like
+            ast.parse(text)
+    except SyntaxError as error:
+        line = error.lineno or 1
+        column = error.offset or 1
+        message = error.msg
+        if "print" in message and "parentheses" in message:
+            message += " (Python 2 code?)"
+        return FileProblem("KC001", f"syntax error: {message}", line, max(column, 1))
+    except (RecursionError, MemoryError):
+        return FileProblem("KC001", "syntax error: too deeply nested for Python's parser")
+    except ValueError as error:  # e.g. source code string cannot contain null bytes
+        return FileProblem("KC002", f"cannot read file: {_short(str(error))}")
+    return None
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["extract_bytes", "extract_text", "decode_source", "may_hold_keras", "DecodeError", "sys"]
