@@ -472,6 +472,7 @@ def _run_case(keras, np, case, default_units, seed, batch):
     threshold = 0.0 if (from_logits and activation == "linear") else 0.5
 
     stage = "lookup"
+    skipped = []
     caught = []
     logs = _LogCapture()
     try:
@@ -485,7 +486,18 @@ def _run_case(keras, np, case, default_units, seed, batch):
                 except Exception:
                     pass
                 loss = _make_loss(keras, loss_spec)
-                metrics = [_make_metric(keras, m) for m in metric_specs]
+                # A metric this Keras has no such name for (a user's own function,
+                # a newer class) is left out, not allowed to sink the whole case.
+                kept = []
+                for spec in metric_specs:
+                    try:
+                        kept.append((spec, _make_metric(keras, spec)))
+                    except LookupError as exc:
+                        skipped.append({"requested": spec.get("name"),
+                                        "form": spec.get("form") or "string",
+                                        "ref": spec.get("ref"), "skipped": str(exc)})
+                metric_specs = [k[0] for k in kept]
+                metrics = [k[1] for k in kept]
 
                 stage = "build"
                 np.random.seed(seed)
@@ -519,7 +531,7 @@ def _run_case(keras, np, case, default_units, seed, batch):
                 objs = _metric_objects(model)
                 for i, spec in enumerate(metric_specs):
                     entry = {"requested": spec.get("name"), "form": spec.get("form") or "string",
-                             "resolved": None, "resolved_class": None,
+                             "ref": spec.get("ref"), "resolved": None, "resolved_class": None,
                              "reported": None, "true_accuracy": None}
                     if i < len(objs):
                         m = objs[i]
@@ -535,6 +547,7 @@ def _run_case(keras, np, case, default_units, seed, batch):
     except Exception as exc:
         result["error"] = _error_text(exc)
         result["error_stage"] = stage
+    result["metrics"].extend(skipped)
     result["warnings"] = _collect_warnings(caught or [], logs.records)
     return result
 
@@ -693,12 +706,13 @@ def _describe_loss(keras, loss):
     if loss is None:
         return None
     if isinstance(loss, str):
-        canonical = loss
+        canonical, known = loss, True
         try:
             canonical = _fn_name(keras.losses.get(loss))
         except Exception:
-            pass
-        return {"form": "string", "name": loss, "canonical": canonical,
+            # Keras 3 accepts 'ce'/'crossentropy' only at the first fit
+            known = loss.lower() in ("ce", "crossentropy")
+        return {"form": "string", "name": loss, "canonical": canonical, "known": known,
                 "from_logits": False, "kwargs": {}}
     if isinstance(loss, type):
         return {"form": "class", "name": loss.__name__, "canonical": _snake(loss.__name__),
