@@ -142,6 +142,9 @@ def probe_cases(cases, python=None, cache_dir=None, timeout=DEFAULT_TIMEOUT, def
                           default_units=default_units, seed=seed, batch=batch)
         header = dict((k, reply.get(k)) for k in _HEADER_KEYS)
         got = reply.get("results") or []
+        if len(got) != len(todo):
+            raise RuntimeProbeError("runtime check: the Keras probe answered %d of %d cases"
+                                    % (len(got), len(todo)), detail=reply.get("stderr_tail"))
         for i, res in zip(todo, got):
             res = dict(res)
             if cache is not None:
@@ -362,8 +365,7 @@ def _loss_fact(desc, span):
     if form == "string":
         spelling = repr(name)
     elif form == "class":
-        spelling = "%s(%s)" % (name, ", ".join("%s=%r" % kv for kv in sorted(kwargs.items())
-                                                if kv[0] == "from_logits"))
+        spelling = "%s(%s)" % (name, "from_logits=True" if desc.get("from_logits") else "")
     else:
         spelling = str(name)
     return LossFact(canonical=desc.get("canonical"), spelling=spelling, span=span,
