@@ -1,0 +1,186 @@
+"""The command line: `kerascheck [check] PATH...`, `kerascheck inspect`, `kerascheck rule(s)`.
+
+Exit codes, as ruff: 0 no findings, 1 findings, 2 usage, configuration or
+internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kerascheck import __version__
+from kerascheck.config import Config, ConfigError, find_pyproject, load_config, validate_codes
+from kerascheck.discovery import iter_source_files
+from kerascheck.report import FORMATS
+from kerascheck.report import inspect_format
+from kerascheck.rules import all_rules, rule_by_code
+from kerascheck.runner import Options, check_one_file, find_project_root
+from kerascheck.versions import VersionSpecError, parse_spec
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class DefaultToCheck(click.Group):
+    """`kerascheck PATH` means `kerascheck check PATH`, as in ruff."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["check", *args]
+        elif not args:
+            args = ["check"]
+        return super().parse_args(ctx, args)
+
+
+def _codes(values) -> list:
+    codes = []
+    for value in values or ():
+        codes.extend(part.strip().upper() for part in value.split(",") if part.strip())
+    return codes
+
+
+def _fail(message: str) -> None:
+    click.echo(f"kerascheck: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def build_options(select, ignore, extend_select, keras_version, config: Config) -> Options:
+    select_codes = _codes(select) or config.select or ["KC"]
+    select_codes = ["KC" if code == "ALL" else code for code in select_codes] + _codes(extend_select) + config.extend_select
+    ignore_codes = config.ignore + _codes(ignore)
+    validate_codes(_codes(select) + _codes(ignore) + _codes(extend_select), "command line")
+    target = None
+    spec = keras_version or config.keras_version
+    if spec:
+        try:
+            target = parse_spec(spec, origin="--keras-version" if keras_version else "pyproject.toml")
+        except VersionSpecError as error:
+            raise ConfigError(str(error)) from None
+    return Options(select=tuple(select_codes), ignore=tuple(ignore_codes),
+                   per_file_ignores=config.per_file_ignores, target=target,
+                   project_root=find_project_root(Path.cwd()))
+
+
+@click.group(cls=DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kerascheck")
+def main():
+    """kerascheck: a static linter for Keras model code.
+
+    Finds compile() calls whose loss, metrics and from_logits do not fit the
+    model's outputs. It reads your code and never runs it.
+    """
+
+
+_path_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+
+
+@main.command()
+@_path_argument
+@click.option("--select", multiple=True, help="Rule codes or prefixes to enable (comma-separated), e.g. KC1,KC201.")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable (comma-separated).")
+@click.option("--extend-select", multiple=True, help="Codes to enable on top of the selection.")
+@click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
+@click.option("--keras-version", metavar="SPEC",
+              help="Target Keras: 2.3.1, keras==2.3.1, tensorflow==2.1, tf-keras==2.21, 3. "
+                   "Default: [tool.kerascheck] keras-version, then the repository's pins, then the installed packages.")
+@click.option("--exclude", multiple=True, help="Glob patterns of files or folders to skip (comma-separated).")
+@click.option("--force-exclude", is_flag=True, help="Apply exclusions to files named on the command line too.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def check(paths, select, ignore, extend_select, output_format, keras_version, exclude, force_exclude,
+          exit_zero, quiet):
+    """Check PATHS (files or folders, default: the current folder)."""
+    paths = paths or (".",)
+    try:
+        config = load_config(find_pyproject(Path(paths[0]) if Path(paths[0]).exists() else Path.cwd()))
+        options = build_options(select, ignore, extend_select, keras_version, config)
+    except ConfigError as error:
+        _fail(str(error))
+    missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
+    if missing:
+        _fail(f"no such file or folder: {', '.join(missing)}")
+    files = list(iter_source_files(paths, exclude=[*config.exclude, *_split(exclude)], force_exclude=force_exclude))
+    findings, internal_errors = [], []
+    for path in files:
+        result = check_one_file(path, options)
+        findings.extend(result.findings)
+        if result.internal_error:
+            internal_errors.append(result.internal_error)
+    findings.sort(key=lambda f: f.sort_key())
+    sys.stdout.write(FORMATS[output_format].render(findings, {"files": files}))
+    sys.stdout.flush()
+    for message in internal_errors:
+        click.echo(f"kerascheck: error: {message}", err=True)
+    if not quiet:
+        click.echo(_summary(findings, len(files)), err=True)
+    if internal_errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def _split(values) -> list:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _summary(findings: list, file_count: int) -> str:
+    checked = f"{file_count} file{'s' if file_count != 1 else ''} checked"
+    if not findings:
+        return f"All checks passed ({checked})."
+    files_with = len({f.path for f in findings})
+    return (f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} in {files_with} "
+            f"file{'s' if files_with != 1 else ''} ({checked}).")
+
+
+@main.command()
+@_path_argument
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def inspect(paths, output_format):
+    """Show what kerascheck inferred for every compile() call in PATHS."""
+    paths = paths or (".",)
+    options = Options()
+    compiles, internal_errors = [], []
+    for path in iter_source_files(paths):
+        result = check_one_file(path, options, keep_facts=True)
+        if result.facts is not None:
+            compiles.extend(result.facts.compiles)
+        if result.internal_error:
+            internal_errors.append(result.internal_error)
+    compiles.sort(key=lambda c: (c.path, c.span.line, c.span.column))
+    render = inspect_format.render_json if output_format == "json" else inspect_format.render_text
+    sys.stdout.write(render(compiles))
+    for message in internal_errors:
+        click.echo(f"kerascheck: error: {message}", err=True)
+    sys.exit(EXIT_ERROR if internal_errors else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("code")
+def rule(code):
+    """Explain one rule: what it does, why it is bad, what to write instead."""
+    found = rule_by_code(code.upper())
+    if found is None:
+        _fail(f"unknown rule {code!r}; `kerascheck rules` lists them")
+    click.echo(f"# {found.code} ({found.name})\n")
+    click.echo(f"{found.summary}.\n")
+    for heading, body in found.docs().items():
+        click.echo(f"## {heading}\n{body}\n")
+
+
+@main.command(name="rules")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_rules(output_format):
+    """List every rule."""
+    rules = all_rules()
+    if output_format == "json":
+        click.echo(json.dumps([{"code": r.code, "name": r.name, "summary": r.summary, "fix": r.fix_safety,
+                                "docs": r.docs()} for r in rules], indent=2))
+        return
+    for r in rules:
+        click.echo(f"{r.code}  {r.name:<50} {r.summary}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,11 @@
+"""Reporters: findings in, text out. Columns are converted here and nowhere else."""
+
+from __future__ import annotations
+
+from kerascheck.report import json_format, text_format
+
+# --output-format name -> module with `render(findings, context) -> str`.
+FORMATS = {
+    "text": text_format,
+    "json": json_format,
+}

@@ -1,0 +1,124 @@
+"""What a rule is. Rules are small pure functions of facts; they never see syntax."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from kerascheck import knowledge
+from kerascheck.facts import CompileFact, FileProblem, MetricFact, OutputFact, Span, TrainedOutput
+from kerascheck.versions import KerasTarget
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a rule says: where, and what. The engine adds path, code and name."""
+
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True)
+class OutputCheck:
+    """One output of one compile, with the loss and metrics that apply to it."""
+
+    compile: CompileFact
+    trained: TrainedOutput
+    target: KerasTarget
+
+    @property
+    def output(self) -> OutputFact:
+        return self.trained.output
+
+    @property
+    def loss(self):
+        return self.trained.loss
+
+    @property
+    def metrics(self) -> list:
+        return self.trained.metrics
+
+    def loss_span(self) -> Span:
+        """KC2 findings sit on the loss argument, else on the compile( call."""
+        return self.loss.span if self.loss is not None else self.compile.span
+
+
+class Rule:
+    """Base class. Subclasses set code/name/summary and override one check method.
+
+    The class docstring holds the rule's documentation in ruff's sections
+    (DOC_SECTIONS, as `## Heading` blocks): it feeds `kerascheck rule`, the
+    generated docs/rules.md and SARIF help.
+    """
+
+    code: str = ""
+    name: str = ""
+    summary: str = ""
+    fix_safety: Optional[str] = None  # 'safe', 'unsafe' or None (no fix)
+    # Test cases next to the rule: sources that must fire / must not fire. A
+    # source may start with '# kerascheck: keras-version=...'.
+    fires: tuple = ()
+    passes: tuple = ()
+
+    def check_output(self, check: OutputCheck) -> Iterable[Report]:
+        return ()
+
+    def check_problem(self, problem: FileProblem) -> Iterable[Report]:
+        return ()
+
+    @classmethod
+    def docs(cls) -> dict:
+        """The docstring's sections: heading -> text."""
+        text = cls.__doc__ or ""
+        sections = {}
+        parts = re.split(r"^\s*## (.+?)\s*$", text, flags=re.MULTILINE)
+        for heading, body in zip(parts[1::2], parts[2::2]):
+            lines = body.strip("\n").splitlines()
+            indent = min((len(l) - len(l.lstrip()) for l in lines if l.strip()), default=0)
+            sections[heading.strip()] = "\n".join(l[indent:] for l in lines).strip()
+        return sections
+
+
+# ------------------------------------------------------------ shared wording
+
+
+def describe_output(output: OutputFact) -> str:
+    """'softmax output (line 17, 10 units)'."""
+    activation = output.activation or "unknown-activation"
+    details = []
+    if output.layer_line is not None:
+        details.append(f"line {output.layer_line}")
+    if output.units is None:
+        details.append("unknown units")
+    else:
+        details.append(f"{output.units} unit" + ("s" if output.units != 1 else ""))
+    name = f" '{output.name}'" if output.name else ""
+    return f"{activation} output{name} ({', '.join(details)})"
+
+
+def is_bare_accuracy(metric: MetricFact, target: KerasTarget) -> bool:
+    """'accuracy'/'acc', or 'Accuracy' on a Keras that lower-cases metric strings."""
+    if metric.string is None:
+        return False
+    if metric.string in knowledge.BARE_ACCURACY_STRINGS:
+        return True
+    return metric.string.lower() in knowledge.BARE_ACCURACY_STRINGS and target.metric_strings_case_sensitive is False
+
+
+def is_sigmoid_multilabel(output: OutputFact) -> bool:
+    return output.activation in knowledge.SIGMOID_LIKE and output.units is not None and output.units >= 2
+
+
+def is_softmax_multiclass(output: OutputFact, unknown_units_count: bool) -> bool:
+    if output.activation != "softmax":
+        return False
+    if output.units is None:
+        return unknown_units_count
+    return output.units > 2
+
+
+def loss_label(loss) -> str:
+    return loss.string if loss.string is not None else (loss.canonical or loss.spelling)
