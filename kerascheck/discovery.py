@@ -20,11 +20,15 @@ def _is_virtualenv(path: Path) -> bool:
     return (path / "pyvenv.cfg").is_file()
 
 
-def _matches(path: Path, patterns: Iterable[str]) -> bool:
+def _matches(path: Path, patterns: Iterable[str], parents: bool = False) -> bool:
+    """A glob matches the name, the whole path, or (with parents) any folder above."""
     text = path.as_posix()
+    names = path.parts if parents else (path.name,)
     for pattern in patterns:
         pattern = pattern.rstrip("/")
-        if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(text, pattern) or fnmatch.fnmatch(text, "*/" + pattern):
+        if any(fnmatch.fnmatch(name, pattern) for name in names):
+            return True
+        if fnmatch.fnmatch(text, pattern) or fnmatch.fnmatch(text, "*/" + pattern):
             return True
     return False
 
@@ -47,7 +51,7 @@ def iter_source_files(paths: Iterable[str], exclude: Iterable[str] = (), force_e
                     seen.add(key)
                     yield found
         else:
-            if force_exclude and (_matches(root, exclude) or _matches(root, DEFAULT_EXCLUDE)):
+            if force_exclude and (_matches(root, exclude, parents=True) or _matches(root, DEFAULT_EXCLUDE, parents=True)):
                 continue
             key = os.path.normcase(os.path.abspath(root))
             if key not in seen:

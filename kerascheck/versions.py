@@ -143,8 +143,8 @@ def parse_spec(spec: str, origin: str = "--keras-version") -> KerasTarget:
 
 
 _PIN = re.compile(
-    r"""^\s*["']?(keras|tf[-_]keras|tensorflow(?:-cpu|-gpu|-macos|-intel)?)\s*(?:\[[^\]]*\])?\s*(===|==|~=)\s*v?(\d+(?:\.\d+)*)""",
-    re.IGNORECASE | re.MULTILINE)
+    r"""(?<![\w.-])(keras|tf[-_]keras|tensorflow(?:-cpu|-gpu|-macos|-intel)?)\s*(?:\[[^\]]*\])?\s*(===|==|~=)\s*v?(\d+(?:\.\d+)*)""",
+    re.IGNORECASE)
 
 
 def pins_in_text(text: str) -> dict:
