@@ -18,7 +18,7 @@ from kerascheck.discovery import iter_source_files
 from kerascheck.report import FORMATS
 from kerascheck.report import inspect_format
 from kerascheck.rules import all_rules, rule_by_code
-from kerascheck.runner import Options, check_one_file, find_project_root
+from kerascheck.runner import Options, find_project_root, run_check
 from kerascheck.versions import VersionSpecError, parse_spec
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -103,20 +103,16 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
     files = list(iter_source_files(paths, exclude=[*config.exclude, *_split(exclude)], force_exclude=force_exclude))
-    findings, internal_errors = [], []
-    for path in files:
-        result = check_one_file(path, options)
-        findings.extend(result.findings)
-        if result.internal_error:
-            internal_errors.append(result.internal_error)
-    findings.sort(key=lambda f: f.sort_key())
+    run = run_check(files, options)
+    findings = run.findings
     sys.stdout.write(FORMATS[output_format].render(findings, {"files": files}))
     sys.stdout.flush()
-    for message in internal_errors:
+    # Internal errors come after the other files' findings, one line each.
+    for message in run.internal_errors:
         click.echo(f"kerascheck: error: {message}", err=True)
     if not quiet:
-        click.echo(_summary(findings, len(files)), err=True)
-    if internal_errors:
+        click.echo(_summary(findings, run.files_checked), err=True)
+    if run.internal_errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
 
@@ -140,20 +136,12 @@ def _summary(findings: list, file_count: int) -> str:
 def inspect(paths, output_format):
     """Show what kerascheck inferred for every compile() call in PATHS."""
     paths = paths or (".",)
-    options = Options()
-    compiles, internal_errors = [], []
-    for path in iter_source_files(paths):
-        result = check_one_file(path, options, keep_facts=True)
-        if result.facts is not None:
-            compiles.extend(result.facts.compiles)
-        if result.internal_error:
-            internal_errors.append(result.internal_error)
-    compiles.sort(key=lambda c: (c.path, c.span.line, c.span.column))
+    run = run_check(list(iter_source_files(paths)), Options(), keep_facts=True)
     render = inspect_format.render_json if output_format == "json" else inspect_format.render_text
-    sys.stdout.write(render(compiles))
-    for message in internal_errors:
+    sys.stdout.write(render(run.compiles))
+    for message in run.internal_errors:
         click.echo(f"kerascheck: error: {message}", err=True)
-    sys.exit(EXIT_ERROR if internal_errors else EXIT_CLEAN)
+    sys.exit(EXIT_ERROR if run.internal_errors else EXIT_CLEAN)
 
 
 @main.command()

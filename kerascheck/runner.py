@@ -108,6 +108,29 @@ def check_one_file(path: Path, options: Options, keep_facts: bool = False) -> Fi
     return result
 
 
+@dataclass
+class RunResult:
+    findings: list = field(default_factory=list)
+    internal_errors: list = field(default_factory=list)
+    files_checked: int = 0
+    compiles: list = field(default_factory=list)  # CompileFacts, when keep_facts
+
+
+def run_check(files: list, options: Options, keep_facts: bool = False) -> RunResult:
+    """Check every file; findings sorted by path and position whatever the order of work."""
+    run = RunResult(files_checked=len(files))
+    for path in files:
+        result = check_one_file(path, options, keep_facts=keep_facts)
+        run.findings.extend(result.findings)
+        if result.facts is not None:
+            run.compiles.extend(result.facts.compiles)
+        if result.internal_error:
+            run.internal_errors.append(result.internal_error)
+    run.findings.sort(key=Finding.sort_key)
+    run.compiles.sort(key=lambda c: (c.path, c.span.line, c.span.column))
+    return run
+
+
 def find_project_root(start: Path) -> Optional[str]:
     folder = start.resolve()
     for candidate in [folder, *folder.parents]:

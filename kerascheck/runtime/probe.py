@@ -14,19 +14,25 @@ is written to a saved copy of the real stdout.
 Default mode (never imports user code)::
 
     {"cases": [{"id": "c1", "units": 10, "activation": "softmax",
-                "activation_layer": false,
                 "task": "multiclass",
                 "loss": {"form": "string", "name": "binary_crossentropy",
                          "kwargs": {}},
                 "metrics": [{"form": "string", "name": "accuracy",
-                             "kwargs": {}}]}],
+                             "kwargs": {}, "ref": 0}]}],
      "default_units": 10, "seed": 0, "batch": 64}
 
+``task`` is multiclass (one-hot targets), sparse (integer targets), multilabel
+(multi-hot), binary (0/1 per unit) or regression (real targets). ``form``:
+"string" is passed as the string, "function" as ``keras.losses.<name>`` /
+``keras.metrics.<name>`` (kwargs ignored), "class" as ``<Name>(**kwargs)``.
+An optional case key ``"activation_layer": true`` builds ``Dense(units)`` +
+``Activation(act)`` instead of ``Dense(units, activation=act)``. A metric's
+optional ``ref`` is echoed back untouched.
+
 For each case a stand-in model ``Input(8 features) -> Dense(units,
-activation)`` is built (``Dense(units)`` + ``Activation(act)`` when
-``activation_layer`` is true), compiled with the same loss and metrics and
-evaluated on one synthetic batch whose targets fit ``task``. Weights come from
-a seeded NumPy generator, so every Keras version sees the same predictions.
+activation)`` is built, compiled with the same loss and metrics and evaluated
+on one synthetic batch whose targets fit ``task``. Weights come from a seeded
+NumPy generator, so every Keras version sees the same predictions.
 
 Reply::
 
@@ -34,7 +40,8 @@ Reply::
      "backend": "tensorflow", "tensorflow_version": "2.21.0",
      "python_version": "3.11.7", "python": "/path/to/python",
      "results": [{"id": "c1", "task": "multiclass", "units": 10,
-                  "metrics": [{"requested": "accuracy",
+                  "metrics": [{"requested": "accuracy", "form": "string",
+                               "ref": 0,
                                "resolved": "categorical_accuracy",
                                "resolved_class": "CategoricalAccuracy",
                                "reported": 0.11, "true_accuracy": 0.11}],
@@ -43,11 +50,19 @@ Reply::
                   "warnings": ["UserWarning: ..."],
                   "error": null, "error_stage": null}]}
 
+The true accuracy is argmax for multiclass/sparse, element-wise thresholded
+for multilabel, thresholded for binary; the threshold is 0 when the output is
+linear and the loss has ``from_logits=True`` (real logits), else 0.5.
 ``true_accuracy`` of a metric is filled only when Keras resolved it to one of
 the plain accuracies (accuracy, binary/categorical/sparse_categorical
 accuracy); other metrics (AUC, top-k, ...) are not meant to equal it.
-``error_stage`` is one of "lookup" (the loss/metric name does not exist in this
-Keras), "build", "compile", "evaluate".
+A metric this Keras has no object for (function/class form) comes back as
+``{"requested", "form", "ref", "skipped": "<why>"}`` and the case still runs.
+``error`` is "<ExceptionType>: <message>" (for tf.function errors, the inner
+one); ``error_stage`` is "lookup" (a loss name not in keras.losses), "build",
+"compile" or "evaluate". Warnings are "<Category>: <message>" from the
+warnings module and WARNING+ records of the keras/tensorflow loggers, minus
+deprecation noise.
 
 Which Keras is imported: ``tf_keras`` when ``TF_USE_LEGACY_KERAS=1`` and it is
 installed; else ``keras`` when it imports (Keras 3, or standalone Keras 2 whose
@@ -96,6 +111,12 @@ import re
 import sys
 import traceback
 import warnings
+
+# Script mode puts this file's folder (kerascheck/runtime, with cache.py and
+# runner.py) first on sys.path; take it off so no library import can pick
+# those up as top-level modules.
+if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
+    sys.path.pop(0)
 
 PROBE_VERSION = 1
 N_FEATURES = 8
