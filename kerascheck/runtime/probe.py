@@ -253,6 +253,13 @@ def _import_keras():
     return None, "; ".join(reasons)
 
 
+def _keras_major(keras):
+    try:
+        return int(str(_keras_version(keras)).split(".")[0])
+    except ValueError:
+        return 0
+
+
 def _keras_version(keras):
     v = getattr(keras, "__version__", None)
     if v:
@@ -807,21 +814,34 @@ def _user_metrics(model):
     return None
 
 
-def _output_names(model, n):
-    names = getattr(model, "output_names", None)
-    if names and len(names) == n:
-        return list(names)
-    return ["output_%d" % i for i in range(n)]
+def _output_names(model, outs):
+    try:
+        names = list(model.output_names or [])
+    except Exception:
+        names = []
+    if len(names) == len(outs):
+        return names
+    # Keras 3 Sequential has none: the layer that made the tensor names it
+    out = []
+    for i, t in enumerate(outs):
+        layer = _history_layer(t)[0]
+        out.append(getattr(layer, "name", None) or "output_%d" % i)
+    return out
 
 
 def _describe_model(keras, model):
-    outs = getattr(model, "outputs", None)
+    # An unbuilt Sequential / a subclassed model has no symbolic outputs: the
+    # property raises (not only AttributeError), and we report no outputs.
+    try:
+        outs = list(model.outputs or [])
+    except Exception:
+        outs = []
     if not outs:
         try:
             outs = [model.output]
         except Exception:
             outs = []
-    names = _output_names(model, len(outs))
+    names = _output_names(model, outs)
     outputs = [_output_fact(t, nm) for t, nm in zip(outs, names)]
     compiled = bool(getattr(model, "compiled", False) or getattr(model, "_is_compiled", False)
                     or getattr(model, "optimizer", None) is not None)
@@ -835,12 +855,17 @@ def _describe_model(keras, model):
     metrics_arg = _user_metrics(model)
     metrics = []
     if metrics_arg is not None and names:
+        n = len(names)
+        is_list = isinstance(metrics_arg, (list, tuple))
         if isinstance(metrics_arg, dict):
             spread = [metrics_arg.get(nm) for nm in names]
-        elif (isinstance(metrics_arg, (list, tuple)) and len(names) > 1
-              and any(isinstance(m, (list, tuple)) for m in metrics_arg)):
+        elif is_list and n > 1 and _keras_major(keras) >= 3 and len(metrics_arg) == n:
+            # Keras 3: a flat list as long as the outputs is one entry per output
+            spread = list(metrics_arg)
+        elif is_list and n > 1 and any(isinstance(m, (list, tuple)) for m in metrics_arg):
             spread = list(metrics_arg)
         else:
+            # Keras 2: a flat list applies every metric to every output
             spread = [metrics_arg] * len(names)
         for i, ms in enumerate(spread):
             if ms is None:

@@ -269,6 +269,25 @@ def build():
                         "tags": "binary_crossentropy"},
                   metrics={"cls": ["accuracy"], "tags": ["accuracy"]})
     return model
+
+
+def sequential_double_softmax():
+    model = keras.models.Sequential([
+        keras.layers.Dense(4, activation="relu", input_shape=(8,)),
+        keras.layers.Dense(3, activation="softmax"),
+        keras.layers.Activation("softmax"),
+    ])
+    model.compile(optimizer="sgd", loss=keras.losses.categorical_crossentropy,
+                  metrics=["acc", keras.metrics.AUC()])
+    return model
+
+
+def uncompiled():
+    return keras.models.Sequential([keras.layers.Dense(1, input_shape=(8,))])
+
+
+def build_all():
+    return [build(), sequential_double_softmax(), uncompiled()]
 '''
 
 
@@ -276,15 +295,16 @@ def build():
 def test_import_mode_reads_live_facts(which, request, tmp_path):
     python = request.getfixturevalue(which)
     (tmp_path / "user_models.py").write_text(FACTORY)
-    reply = run_import("user_models:build", sys_path=[str(tmp_path)], python=python)
-    (model,) = reply["models"]
+    reply = run_import("user_models:build_all", sys_path=[str(tmp_path)], python=python)
+    model, seq, _uncompiled = reply["models"]
     cls, tags = model["outputs"]
     assert (cls["name"], cls["activation"], cls["units"]) == ("cls", "softmax", 10)
     assert (tags["name"], tags["activation"], tags["units"]) == ("tags", "sigmoid", 12)
     assert cls["layer"] == "cls_dense" and cls["stacked"] == ["softmax"]
-    (fact,) = facts_from_live_model(reply)
+    fact, seq_fact = facts_from_live_model(reply)  # the uncompiled model is dropped
     assert fact.source == "runtime" and fact.model_style == "functional"
-    assert fact.path == str(tmp_path / "user_models.py") and fact.span.line == 4
+    assert fact.path == str(tmp_path / "user_models.py")
+    assert fact.span.line == 33  # def build_all
     t_cls, t_tags = fact.trained
     assert t_cls.loss.form == "class" and t_cls.loss.canonical == "binary_crossentropy"
     assert t_cls.loss.from_logits is False
@@ -297,9 +317,19 @@ def test_import_mode_reads_live_facts(which, request, tmp_path):
     else:
         assert resolved == [None]  # Keras 3 resolves it at the first evaluate
 
+    # Sequential with a softmax applied twice (KC208) and a function loss
+    assert seq["outputs"][0]["layer_class"] == "Dense"
+    assert seq_fact.model_style == "sequential"
+    (t,) = seq_fact.trained
+    assert (t.output.activation, t.output.units) == ("softmax", 3)
+    assert t.output.stacked == ("softmax", "softmax")
+    assert t.loss.form == "function" and t.loss.canonical == "categorical_crossentropy"
+    assert [m.canonical for m in t.metrics] == ["accuracy", "auc"]
+
 
 def test_probe_source_is_python37_syntax():
     import ast
     path = os.path.join(os.path.dirname(runner.__file__), "probe.py")
     with open(path) as f:
         ast.parse(f.read(), feature_version=(3, 7))
+
