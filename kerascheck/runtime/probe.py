@@ -19,8 +19,10 @@ Default mode (never imports user code)::
                          "kwargs": {}},
                 "metrics": [{"form": "string", "name": "accuracy",
                              "kwargs": {}, "ref": 0}]}],
-     "default_units": 10, "seed": 0, "batch": 64}
+     "default_units": 10, "seed": 0, "batch": 64, "disable_eager": false}
 
+``disable_eager: true`` calls ``tf.compat.v1.disable_eager_execution()`` first
+(tf.keras / tf_keras graph mode; the reply's ``eager`` says what ran).
 ``task`` is multiclass (one-hot targets), sparse (integer targets), multilabel
 (multi-hot), binary (0/1 per unit) or regression (real targets). ``form``:
 "string" is passed as the string, "function" as ``keras.losses.<name>`` /
@@ -38,7 +40,7 @@ Reply::
 
     {"probe_version": 1, "keras_version": "3.15.1", "keras_module": "keras",
      "backend": "tensorflow", "tensorflow_version": "2.21.0",
-     "python_version": "3.11.7", "python": "/path/to/python",
+     "python_version": "3.11.7", "python": "/path/to/python", "eager": true,
      "results": [{"id": "c1", "task": "multiclass", "units": 10,
                   "metrics": [{"requested": "accuracy", "form": "string",
                                "ref": 0,
@@ -126,7 +128,7 @@ _NOISE_CATEGORIES = (DeprecationWarning, PendingDeprecationWarning, FutureWarnin
                      ImportWarning, ResourceWarning)
 _NOISE_LOG = re.compile(r"deprecat|is not (yet )?supported on|oneDNN|cpu_feature_guard"
                         r"|Colocations handled automatically|tf\.compat\.v1"
-                        r"|triggered tf\.function retracing",
+                        r"|triggered tf\.function retracing|will be removed in a future",
                         re.IGNORECASE)
 
 # The metrics whose value is supposed to be "the accuracy" of the predictions.
@@ -270,6 +272,17 @@ def _keras_version(keras):
         return None
 
 
+def _executing_eagerly():
+    """True/False under TensorFlow (TF 1.x: False), None on other backends."""
+    tf = sys.modules.get("tensorflow")
+    if tf is None:
+        return None
+    try:
+        return bool(tf.executing_eagerly())
+    except Exception:
+        return None
+
+
 def _backend_name(keras):
     try:
         return keras.backend.backend()
@@ -318,7 +331,7 @@ class _LogCapture(object):
 def _collect_warnings(caught, logs):
     out = []
     for w in caught:
-        if issubclass(w.category, _NOISE_CATEGORIES):
+        if issubclass(w.category, _NOISE_CATEGORIES) or _NOISE_LOG.search(str(w.message)):
             continue
         out.append("%s: %s" % (w.category.__name__, str(w.message)))
     for _name, level, msg in logs:
@@ -462,12 +475,17 @@ def _metric_objects(model):
 
 
 def _resolved_name(metric):
+    """'categorical_accuracy', 'binary_accuracy', 'auc', ... for a metric object.
+
+    A bare MeanMetricWrapper is named by the function it wraps (Keras 2 wraps
+    every string/function metric so); a metric class by its own name, since
+    its inner function can be a helper (tf_keras BinaryAccuracy wraps
+    ``binary_matches``)."""
+    cls = type(metric).__name__
     fn = getattr(metric, "_fn", None)
-    if fn is not None and getattr(fn, "__name__", None):
-        name = fn.__name__
-    else:
-        name = _snake(type(metric).__name__)
-    return name, type(metric).__name__
+    if cls == "MeanMetricWrapper" and fn is not None and getattr(fn, "__name__", None):
+        return fn.__name__, cls
+    return _snake(cls), cls
 
 
 def _metric_value(keras, metric):
@@ -965,6 +983,16 @@ def main():
             "tensorflow_version": _tensorflow_version(),
             "python_version": platform.python_version(),
             "python": sys.executable}
+    if request.get("disable_eager"):
+        # Mirrors user code that calls tf.compat.v1.disable_eager_execution():
+        # tf.keras / tf_keras then take the graph (training_v1) path, which
+        # resolves 'accuracy' by the loss. Keras 3 has no such path.
+        try:
+            import tensorflow as tf
+            tf.compat.v1.disable_eager_execution()
+        except Exception as exc:
+            head["disable_eager_error"] = _error_text(exc)
+    head["eager"] = _executing_eagerly()
     try:
         if request.get("import"):
             body = run_import(keras, request)

@@ -90,23 +90,29 @@ def run_probe_request(request, python=None, timeout=DEFAULT_TIMEOUT):
     return reply
 
 
-def run_probe(cases, python=None, timeout=DEFAULT_TIMEOUT, default_units=10, seed=0, batch=64):
+def run_probe(cases, python=None, timeout=DEFAULT_TIMEOUT, default_units=10, seed=0, batch=64,
+              disable_eager=False):
     """Run ``cases`` in one probe process (Keras imported once); no cache.
 
+    ``disable_eager=True`` mirrors code that calls
+    ``tf.compat.v1.disable_eager_execution()`` (tf.keras/tf_keras graph mode).
+
     Returns the probe reply: ``{"keras_version", "keras_module", "backend",
-    "tensorflow_version", "python_version", "python", "probe_version",
+    "tensorflow_version", "python_version", "python", "eager", "probe_version",
     "results": [...one per case, same order...], "stderr_tail"}``.
     """
-    request = {"cases": list(cases), "default_units": default_units, "seed": seed, "batch": batch}
+    request = {"cases": list(cases), "default_units": default_units, "seed": seed, "batch": batch,
+               "disable_eager": bool(disable_eager)}
     return run_probe_request(request, python=python, timeout=timeout)
 
 
 _HEADER_KEYS = ("probe_version", "keras_version", "keras_module", "backend",
-                "tensorflow_version", "python_version", "python")
+                "tensorflow_version", "python_version", "python", "eager",
+                "disable_eager_error")
 
 
 def probe_cases(cases, python=None, cache_dir=None, timeout=DEFAULT_TIMEOUT, default_units=10,
-                seed=0, batch=64, use_cache=True):
+                seed=0, batch=64, use_cache=True, disable_eager=False):
     """``run_probe`` behind the on-disk cache: only uncached cases reach Keras.
 
     The reply has the shape of ``run_probe``'s, plus ``"cached"`` / ``"probed"``
@@ -115,7 +121,8 @@ def probe_cases(cases, python=None, cache_dir=None, timeout=DEFAULT_TIMEOUT, def
     """
     python = python or sys.executable
     cases = list(cases)
-    settings = {"default_units": default_units, "seed": seed, "batch": batch}
+    settings = {"default_units": default_units, "seed": seed, "batch": batch,
+                "disable_eager": bool(disable_eager)}
     if not cases:
         return {"results": [], "cached": 0, "probed": 0}
     cache = ProbeCache(cache_dir) if use_cache else None
@@ -139,7 +146,8 @@ def probe_cases(cases, python=None, cache_dir=None, timeout=DEFAULT_TIMEOUT, def
     todo = [i for i in range(len(cases)) if results[i] is None]
     if todo:
         reply = run_probe([cases[i] for i in todo], python=python, timeout=timeout,
-                          default_units=default_units, seed=seed, batch=batch)
+                          default_units=default_units, seed=seed, batch=batch,
+                          disable_eager=disable_eager)
         header = dict((k, reply.get(k)) for k in _HEADER_KEYS)
         got = reply.get("results") or []
         if len(got) != len(todo):
@@ -318,7 +326,7 @@ def _indexed_cases(compile_fact, default_units, id_prefix):
 
 
 def probe_compiles(compile_facts, python=None, cache_dir=None, timeout=DEFAULT_TIMEOUT,
-                   default_units=10, use_cache=True):
+                   default_units=10, use_cache=True, disable_eager=False):
     """Run every output of every compile in one (cached) probe call.
 
     Returns ``(header, findings_input)`` where header is the Keras stack
@@ -336,7 +344,8 @@ def probe_compiles(compile_facts, python=None, cache_dir=None, timeout=DEFAULT_T
     if not all_cases:
         return {}, []
     reply = probe_cases(all_cases, python=python, cache_dir=cache_dir, timeout=timeout,
-                        default_units=default_units, use_cache=use_cache)
+                        default_units=default_units, use_cache=use_cache,
+                        disable_eager=disable_eager)
     header = dict((k, v) for k, v in reply.items() if k != "results")
     return header, [(cf, t, r) for (cf, t), r in zip(owners, reply["results"])]
 

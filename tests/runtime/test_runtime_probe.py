@@ -209,13 +209,13 @@ def test_second_run_is_served_from_cache_without_starting_keras(k3, k23):
             assert strip(old) == strip(new)
 
 
-def test_cache_key_ignores_ids_but_not_content(k3):
+def test_cache_key_ignores_ids_but_not_content(k23):  # Keras 2.3.1: the quicker import
     cases = _cases()
     for i, c in enumerate(cases):
         c["id"] = "renamed%d" % i
     cases[0] = dict(cases[0], units=7)  # changed facts: must be probed again
     starts = runner.PROBE_STARTS
-    again = probe_cases(cases, python=k3["python"], cache_dir=str(k3["cache_dir"]))
+    again = probe_cases(cases, python=k23["python"], cache_dir=str(k23["cache_dir"]))
     assert runner.PROBE_STARTS == starts + 1
     assert again["probed"] == 1 and again["cached"] == len(SCENARIOS) - 1
     assert [r["id"] for r in again["results"]] == [c["id"] for c in cases]
@@ -241,15 +241,23 @@ def test_missing_interpreter_is_a_clear_error(tmp_path):
     assert "not found" in str(err.value)
 
 
-def test_legacy_keras_env_var_selects_tf_keras(py_keras3, monkeypatch):
+def test_legacy_keras_env_var_selects_tf_keras_and_graph_mode_resolves_by_loss(
+        py_keras3, monkeypatch):
     monkeypatch.setenv("TF_USE_LEGACY_KERAS", "1")
-    reply = run_probe([c for c in _cases() if c["id"] == "multilabel_sigmoid12"],
-                      python=py_keras3)
+    wanted = ("bce_softmax10", "bce_function_class_metric")
+    reply = run_probe([c for c in _cases() if c["id"] in wanted], python=py_keras3,
+                      disable_eager=True)
     if reply["keras_module"] != "tf_keras":
         pytest.skip("tf_keras not installed in %s" % py_keras3)
-    m = _only_metric(reply["results"][0])
-    # tf_keras 2.21 eager resolves by shape, like Keras 3
-    assert m["resolved"] == "categorical_accuracy"
+    assert reply["eager"] is False
+    bce, cls_metric = reply["results"]
+    # tf_keras graph mode (training_v1) is loss-resolving, like Keras 2.3.1
+    m = _only_metric(bce)
+    assert m["resolved"] == "binary_accuracy"
+    assert m["reported"] - m["true_accuracy"] > 0.5
+    # a metric class is named by its class (tf_keras BinaryAccuracy wraps binary_matches)
+    assert cls_metric["metrics"][0]["resolved"] == "binary_accuracy"
+    assert not [w for w in bce["warnings"] if "state_updates" in w]  # noise is dropped
 
 
 # ---------------------------------------------------------------- import mode
