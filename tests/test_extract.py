@@ -188,3 +188,28 @@ def test_double_activation_is_recorded():
         model.add(Activation('sigmoid'))
         model.compile(loss='binary_crossentropy')
     """))
+
+
+def test_conditional_expression_with_unknown_condition_is_unknown():
+    _, outputs, _, _ = one("""
+        from keras.layers import Dense, Input
+        from keras.models import Model
+        def dynamic_model(X, y, loss):
+            inp = Input(shape=(3,))
+            n_outputs = y.shape[1] if len(y.shape) > 1 else 1
+            model = Model(inp, Dense(n_outputs, activation="softmax")(inp))
+            model.compile(loss=loss, optimizer="rmsprop")
+            return model
+    """)
+    assert outputs[0][:2] == ("softmax", None)
+
+
+def test_model_overriding_compile_is_not_checked():
+    assert outputs_for(textwrap.dedent("""
+        import keras
+        class Contrastive(keras.Model):
+            def compile(self, optimizer, loss="info_nce", **kwargs):
+                super().compile(optimizer=optimizer, **kwargs)
+        m = Contrastive()
+        m.compile(optimizer="adam", loss="info_nce")
+    """)) == []

@@ -325,9 +325,12 @@ class ModuleInterpreter:
         if isinstance(node, cst.Subscript):
             return self.eval_subscript(node, frame)
         if isinstance(node, cst.IfExp):
+            # The condition is not evaluated: only a value both branches agree on is known.
             body = self.eval(node.body, frame)
             orelse = self.eval(node.orelse, frame)
-            return body if body is not UNKNOWN else orelse
+            if isinstance(body, Const) and isinstance(orelse, Const) and body.value == orelse.value:
+                return body
+            return body if body is orelse else UNKNOWN
         if isinstance(node, cst.NamedExpr):
             value = self.eval(node.value, frame)
             self.assign(node.target, value, frame)
@@ -712,6 +715,8 @@ class ModuleInterpreter:
         keywords = {arg.keyword.value: arg for arg in node.args if arg.keyword is not None}
         positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
         if isinstance(receiver, ModelValue):
+            if receiver.cls is not None and receiver.cls.find_method("compile") is not None:
+                return  # the model's own compile() decides what reaches Keras
             model = receiver
         elif receiver is UNKNOWN or isinstance(receiver, KerasObject):
             # A model we cannot see (a parameter, load_model(...)): a Keras compile
