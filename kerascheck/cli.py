@@ -14,6 +14,7 @@ import click
 
 from kerascheck import __version__
 from kerascheck.config import Config, ConfigError, find_pyproject, load_config, validate_codes
+from kerascheck.discovery import _matches as matches_exclude
 from kerascheck.discovery import iter_source_files
 from kerascheck.report import FORMATS
 from kerascheck.report import inspect_format
@@ -47,7 +48,7 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
-def build_options(select, ignore, extend_select, keras_version, config: Config) -> Options:
+def build_options(select, ignore, extend_select, keras_version, config: Config, project_root=None) -> Options:
     select_codes = _codes(select) or config.select or ["KC"]
     select_codes = ["KC" if code == "ALL" else code for code in select_codes] + _codes(extend_select) + config.extend_select
     ignore_codes = config.ignore + _codes(ignore)
@@ -61,7 +62,49 @@ def build_options(select, ignore, extend_select, keras_version, config: Config) 
             raise ConfigError(str(error)) from None
     return Options(select=tuple(select_codes), ignore=tuple(ignore_codes),
                    per_file_ignores=config.per_file_ignores, target=target,
-                   project_root=find_project_root(Path.cwd()))
+                   project_root=project_root or find_project_root(Path.cwd()),
+                   config_dir=str(config.path.parent) if config.path is not None else None)
+
+
+class FileOptions:
+    """Each file's options: its nearest [tool.kerascheck] (walking up from the file, stopping at a
+    repository root), then the command-line flags, which win. Shared by the CLI, flake8 and the
+    language server; configurations are read once per folder."""
+
+    def __init__(self, select=(), ignore=(), extend_select=(), keras_version=None):
+        self.flags = (select, ignore, extend_select, keras_version)
+        self._pyproject_by_folder = {}
+        self._by_pyproject = {}
+
+    def config_for(self, path: Path) -> Config:
+        path = Path(path).absolute()
+        folder = path if path.is_dir() else path.parent
+        if folder not in self._pyproject_by_folder:
+            self._pyproject_by_folder[folder] = find_pyproject(folder)
+        pyproject = self._pyproject_by_folder[folder]
+        if pyproject not in self._by_pyproject:
+            config = load_config(pyproject)
+            root = str(pyproject.parent) if pyproject is not None else None
+            self._by_pyproject[pyproject] = (config, build_options(*self.flags, config, project_root=root))
+        return self._by_pyproject[pyproject][0]
+
+    def options_for(self, path: Path) -> Options:
+        self.config_for(path)
+        folder = Path(path).absolute()
+        folder = folder if folder.is_dir() else folder.parent
+        return self._by_pyproject[self._pyproject_by_folder[folder]][1]
+
+    def excluded(self, path: Path) -> bool:
+        """Excluded by the `exclude` of its own configuration (patterns relative to that pyproject's folder)."""
+        config = self.config_for(path)
+        if not config.exclude or config.path is None:
+            return False
+        try:
+            relative = Path(path).absolute().relative_to(config.path.parent)
+        except ValueError:
+            return False
+        prefixes = [Path(*relative.parts[:count]) for count in range(1, len(relative.parts) + 1)]
+        return any(matches_exclude(prefix, config.exclude) for prefix in prefixes)
 
 
 @click.group(cls=DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,16 +137,23 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
           exit_zero, quiet):
     """Check PATHS (files or folders, default: the current folder)."""
     paths = paths or (".",)
+    file_options = FileOptions(select, ignore, extend_select, keras_version)
     try:
-        config = load_config(find_pyproject(Path(paths[0]) if Path(paths[0]).exists() else Path.cwd()))
-        options = build_options(select, ignore, extend_select, keras_version, config)
+        config = file_options.config_for(Path(paths[0]) if Path(paths[0]).exists() else Path.cwd())
     except ConfigError as error:
         _fail(str(error))
     missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
     files = list(iter_source_files(paths, exclude=[*config.exclude, *_split(exclude)], force_exclude=force_exclude))
-    run = run_check(files, options)
+    named = {Path(p).absolute() for p in paths if not Path(p).is_dir()}
+    try:  # every file's own configuration, all read before any output: a bad one is exit 2
+        per_file = {path: file_options.options_for(path) for path in files}
+        files = [path for path in files
+                 if (path.absolute() in named and not force_exclude) or not file_options.excluded(path)]
+    except ConfigError as error:
+        _fail(str(error))
+    run = run_check(files, None, options_for=per_file.__getitem__)
     findings = run.findings
     sys.stdout.write(FORMATS[output_format].render(findings, {"files": files}))
     sys.stdout.flush()

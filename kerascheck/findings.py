@@ -20,13 +20,16 @@ class Finding:
     runtime: Optional[dict] = None
     # A fix (set by the fix machinery): dict with 'safety' and 'edits'.
     fix: Optional[dict] = field(default=None, repr=False)
+    # In a notebook: the cell (1-based, every cell counted, as ruff); line is then the line in that cell.
+    cell: Optional[int] = None
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.code, self.message)
+        return (self.path, self.cell or 0, self.line, self.column, self.code, self.message)
 
     def to_json(self) -> dict:
         data = {
             "path": self.path,
+            **({"cell": self.cell} if self.cell is not None else {}),
             "line": self.line,
             "column": self.column,
             "end_line": self.end_line if self.end_line is not None else self.line,

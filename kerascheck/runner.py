@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from kerascheck import versions
-from kerascheck.extract import extract_bytes
+from kerascheck import notebooks, suppression, versions
+from kerascheck.extract import DecodeError, decode_source, extract_bytes, extract_text, may_hold_keras
 from kerascheck.facts import FileFacts, FileProblem
 from kerascheck.findings import Finding
 from kerascheck.rules import all_rules, check_file, code_selected
@@ -32,6 +32,7 @@ class Options:
     per_file_ignores: dict = field(default_factory=dict)
     target: Optional[versions.KerasTarget] = None  # None: detect per file
     project_root: Optional[str] = None
+    config_dir: Optional[str] = None  # the folder of the pyproject.toml these options came from
 
 
 @dataclass
@@ -74,8 +75,13 @@ def target_for(data: bytes, options: Options) -> versions.KerasTarget:
 
 def selected_rules(options: Options, path: str) -> list:
     ignore = list(options.ignore)
+    candidates = [path, os.path.basename(path)]
+    if options.config_dir is not None and options.per_file_ignores:  # patterns are relative to their pyproject
+        relative = os.path.relpath(os.path.abspath(path), options.config_dir)
+        if not relative.startswith(".."):
+            candidates.append(Path(relative).as_posix())
     for pattern, codes in options.per_file_ignores.items():
-        if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(os.path.basename(path), pattern):
+        if any(fnmatch.fnmatch(candidate, pattern) for candidate in candidates):
             ignore.extend(codes)
     return [rule for rule in all_rules() if code_selected(rule.code, options.select, ignore)]
 
@@ -87,17 +93,48 @@ def read_file(path: Path) -> bytes:
 
 def check_one_file(path: Path, options: Options, keep_facts: bool = False) -> FileResult:
     shown = display_path(path)
+    try:
+        data = read_file(path)
+    except (OSError, ValueError) as error:
+        return check_source(shown, None, options, keep_facts, read_error=f"cannot read file: {error.strerror or error}")
+    return check_source(shown, data, options, keep_facts, notebook=path.suffix.lower() == ".ipynb")
+
+
+def check_source(shown: str, data, options: Options, keep_facts: bool = False, notebook: bool = False,
+                 inline_noqa: bool = True, read_error: Optional[str] = None) -> FileResult:
+    """One file's findings from its content: bytes as read from disk, or text (flake8, the language server).
+
+    `# noqa` is applied here (kerascheck/suppression.py); flake8 applies the
+    line-level one itself, so its plugin passes inline_noqa=False.
+    """
     result = FileResult(path=shown)
     try:
-        try:
-            data = read_file(path)
-        except (OSError, ValueError) as error:
-            facts = FileFacts(path=shown, problems=[FileProblem("KC002", f"cannot read file: {error.strerror or error}")])
+        text, notebook_index = None, None
+        if read_error is not None:
+            facts = FileFacts(path=shown, problems=[FileProblem("KC002", read_error)])
             data = b""
+        elif notebook:
+            facts, notebook_index = notebooks.extract_notebook(shown, data)
+            text = notebook_index.source if notebook_index is not None else None
+            data = text.encode("utf-8") if text is not None else b""
+        elif isinstance(data, str):
+            text = data
+            data = text.encode("utf-8")
+            facts = extract_text(shown, text) if may_hold_keras(data) else FileFacts(path=shown)
         else:
             facts = extract_bytes(shown, data)
+            try:
+                text = decode_source(data)
+            except DecodeError:
+                text = None
         target = target_for(data, options)
-        result.findings = check_file(facts, target, selected_rules(options, shown))
+        findings = check_file(facts, target, selected_rules(options, shown))
+        if text is not None:
+            findings = suppression.filter_findings(findings, text, inline=inline_noqa)
+        if notebook_index is not None:
+            findings = notebooks.findings_to_cells(findings, notebook_index)
+            notebooks.annotate_facts(facts, notebook_index)
+        result.findings = findings
         if keep_facts:
             result.facts = facts
     except Exception as error:  # noqa: BLE001 - one file must never stop the run
@@ -116,11 +153,14 @@ class RunResult:
     compiles: list = field(default_factory=list)  # CompileFacts, when keep_facts
 
 
-def run_check(files: list, options: Options, keep_facts: bool = False) -> RunResult:
-    """Check every file; findings sorted by path and position whatever the order of work."""
+def run_check(files: list, options: Options, keep_facts: bool = False, options_for=None) -> RunResult:
+    """Check every file; findings sorted by path and position whatever the order of work.
+
+    `options_for(path)`, when given, gives each file its own options (its nearest [tool.kerascheck]).
+    """
     run = RunResult(files_checked=len(files))
     for path in files:
-        result = check_one_file(path, options, keep_facts=keep_facts)
+        result = check_one_file(path, options_for(path) if options_for else options, keep_facts=keep_facts)
         run.findings.extend(result.findings)
         if result.facts is not None:
             run.compiles.extend(result.facts.compiles)

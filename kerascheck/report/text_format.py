@@ -7,5 +7,6 @@ def render(findings: list, context: dict) -> str:
     lines = []
     for finding in findings:
         marker = " [*]" if finding.fix else ""
-        lines.append(f"{finding.path}:{finding.line}:{finding.column}: {finding.code}{marker} {finding.message}")
+        cell = f"cell {finding.cell}:" if finding.cell is not None else ""
+        lines.append(f"{finding.path}:{cell}{finding.line}:{finding.column}: {finding.code}{marker} {finding.message}")
     return "\n".join(lines) + ("\n" if lines else "")
