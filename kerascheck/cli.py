@@ -195,6 +195,16 @@ def inspect(paths, output_format):
 
 
 @main.command()
+def lsp():
+    """Run the language server on stdin/stdout (needs: pip install 'kerascheck[lsp]')."""
+    try:
+        from kerascheck.lsp.server import serve
+    except ImportError as error:
+        _fail(f"the language server needs pygls: pip install 'kerascheck[lsp]' ({error})")
+    serve()
+
+
+@main.command()
 @click.argument("code")
 def rule(code):
     """Explain one rule: what it does, why it is bad, what to write instead."""

@@ -101,11 +101,12 @@ def check_one_file(path: Path, options: Options, keep_facts: bool = False) -> Fi
 
 
 def check_source(shown: str, data, options: Options, keep_facts: bool = False, notebook: bool = False,
-                 inline_noqa: bool = True, read_error: Optional[str] = None) -> FileResult:
+                 noqa: str = "all", read_error: Optional[str] = None) -> FileResult:
     """One file's findings from its content: bytes as read from disk, or text (flake8, the language server).
 
-    `# noqa` is applied here (kerascheck/suppression.py); flake8 applies the
-    line-level one itself, so its plugin passes inline_noqa=False.
+    `# noqa` is applied here (kerascheck/suppression.py): noqa='all'; flake8
+    applies `# noqa` and `# flake8: noqa` itself, so its plugin passes 'kerascheck'
+    (only `# kerascheck: noqa`), or 'none' under --disable-noqa.
     """
     result = FileResult(path=shown)
     try:
@@ -129,8 +130,9 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
                 text = None
         target = target_for(data, options)
         findings = check_file(facts, target, selected_rules(options, shown))
-        if text is not None:
-            findings = suppression.filter_findings(findings, text, inline=inline_noqa)
+        if text is not None and noqa != "none":
+            findings = suppression.filter_findings(findings, text, inline=noqa == "all",
+                                                   flake8_file_directive=noqa == "all")
         if notebook_index is not None:
             findings = notebooks.findings_to_cells(findings, notebook_index)
             notebooks.annotate_facts(facts, notebook_index)

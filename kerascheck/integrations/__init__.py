@@ -1,0 +1,1 @@
+"""kerascheck inside other tools: the flake8 plugin (the language server is kerascheck.lsp)."""

@@ -1,0 +1,143 @@
+"""`kerascheck lsp` driven over stdio by a real LSP client (pygls's), as an editor drives it."""
+
+import asyncio
+import sys
+import textwrap
+
+from lsprotocol import types
+from pygls.lsp.client import BaseLanguageClient
+
+from tests.conftest import REPO
+
+BAD = textwrap.dedent("""\
+    # kerascheck: keras-version=2.3.1
+    from keras.models import Sequential
+    from keras.layers import Dense
+    model = Sequential([Dense(10, activation='softmax')])
+    model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])
+""")
+FIXED = BAD.replace("binary_crossentropy", "categorical_crossentropy")
+
+
+class Editor:
+    """A pygls client with a queue of the diagnostics the server publishes."""
+
+    def __init__(self):
+        self.client = BaseLanguageClient("test-editor", "1")
+        self.published = asyncio.Queue()
+
+        def on_diagnostics(params):
+            self.published.put_nowait(params)
+
+        self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)(on_diagnostics)
+
+    async def start(self, root, **initialization_options):
+        await self.client.start_io(sys.executable, "-m", "kerascheck", "lsp", cwd=str(REPO))
+        await asyncio.wait_for(self.client.initialize_async(types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            root_uri=root.as_uri(),
+            initialization_options=initialization_options or None,
+        )), 60)
+        self.client.initialized(types.InitializedParams())
+
+    async def diagnostics(self, uri, timeout=60):
+        while True:
+            params = await asyncio.wait_for(self.published.get(), timeout)
+            if params.uri == uri:
+                return params.diagnostics
+
+    async def stop(self):
+        await asyncio.wait_for(self.client.shutdown_async(None), 30)
+        self.client.exit(None)
+        await asyncio.wait_for(self.client.stop(), 30)
+
+
+def run(coroutine):
+    return asyncio.run(asyncio.wait_for(coroutine, 240))
+
+
+def test_diagnostics_on_open_and_change_and_a_noqa_quick_fix(tmp_path):
+    path = tmp_path / "train.py"
+    path.write_text(BAD)
+    uri = path.as_uri()
+
+    async def scenario():
+        editor = Editor()
+        await editor.start(tmp_path, debounceMs=50)
+        try:
+            editor.client.text_document_did_open(types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(uri=uri, language_id="python", version=1, text=BAD)))
+            opened = await editor.diagnostics(uri)
+
+            # A quick fix for the KC101 diagnostic: '# noqa: KC101' at the end of its line.
+            kc101 = next(d for d in opened if d.code == "KC101")
+            actions = await asyncio.wait_for(editor.client.text_document_code_action_async(types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri), range=kc101.range,
+                context=types.CodeActionContext(diagnostics=[kc101]))), 30)
+
+            # Typing: two quick changes; debounced, the server answers for the final text.
+            editor.client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=BAD + "\n")]))
+            editor.client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=FIXED)]))
+            changed = await editor.diagnostics(uri)
+            return opened, actions, changed
+        finally:
+            await editor.stop()
+
+    opened, actions, changed = run(scenario())
+
+    by_code = {d.code: d for d in opened}
+    assert set(by_code) == {"KC201", "KC101"}
+    # LSP positions are 0-based: the CLI's 5:20 and 5:70.
+    assert (by_code["KC201"].range.start.line, by_code["KC201"].range.start.character) == (4, 19)
+    assert (by_code["KC201"].range.end.line, by_code["KC201"].range.end.character) == (4, 40)
+    assert (by_code["KC101"].range.start.line, by_code["KC101"].range.start.character) == (4, 69)
+    for diagnostic in opened:
+        assert diagnostic.source == "kerascheck"
+        assert diagnostic.data["name"] in diagnostic.message
+    assert by_code["KC101"].data["name"] == "accuracy-with-binary-crossentropy-on-multiclass"
+
+    assert len(actions) == 1 and actions[0].kind == types.CodeActionKind.QuickFix
+    (edit,) = actions[0].edit.changes[path.as_uri()]
+    assert edit.range.start.line == 4 and edit.new_text.endswith("metrics=['accuracy'])  # noqa: KC101")
+
+    # Only the fixed text's diagnostics were published after the changes: KC201 is gone, KC101 too.
+    assert [d.code for d in changed] == []
+
+
+def test_noqa_and_file_directive_and_config_apply_as_in_the_cli(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.kerascheck]\nignore = ["KC2"]\n')
+    path = tmp_path / "train.py"
+    text = BAD.replace("metrics=['accuracy'])", "metrics=['accuracy'])  # NOQA:KC101")
+    path.write_text(text)
+    uri = path.as_uri()
+    other = tmp_path / "other.py"
+    other_text = "# kerascheck: noqa\n" + BAD
+    other.write_text(other_text)
+
+    async def scenario():
+        editor = Editor()
+        await editor.start(tmp_path)
+        try:
+            editor.client.text_document_did_open(types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+            first = await editor.diagnostics(uri)
+            editor.client.text_document_did_open(types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(uri=other.as_uri(), language_id="python", version=1, text=other_text)))
+            second = await editor.diagnostics(other.as_uri())
+            plain = tmp_path / "plain.py"
+            plain.write_text(BAD)
+            editor.client.text_document_did_open(types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(uri=plain.as_uri(), language_id="python", version=1, text=BAD)))
+            third = await editor.diagnostics(plain.as_uri())
+            return first, second, third
+        finally:
+            await editor.stop()
+
+    first, second, third = run(scenario())
+    assert list(first) == [] and list(second) == []
+    assert [d.code for d in third] == ["KC101"]  # KC2 ignored by the pyproject.toml
