@@ -18,6 +18,7 @@ from typing import Optional
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from kerascheck.extract.calls import extract_calls
 from kerascheck.extract.interpreter import ModuleInterpreter
 from kerascheck.facts import FileFacts, FileProblem
 
@@ -72,6 +73,7 @@ def extract_text(path: str, text: str) -> FileFacts:
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         interpreter = ModuleInterpreter(path, module, positions, bool(_MENTIONS_KERAS.search(text)))
         facts.compiles = interpreter.run()
+        facts.calls = extract_calls(interpreter)
     except cst.ParserSyntaxError as error:
         facts.problems.append(FileProblem(
             "KC002", f"not analysed: libcst cannot parse this file ({_short(error.message)})",
