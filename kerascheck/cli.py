@@ -19,8 +19,8 @@ from kerascheck.discovery import iter_source_files
 from kerascheck.report import FORMATS
 from kerascheck.report import inspect_format
 from kerascheck.rules import all_rules, rule_by_code
-from kerascheck.runner import Options, find_project_root, run_check
-from kerascheck.versions import VersionSpecError, parse_spec
+from kerascheck.runner import Options, display_path, find_project_root, run_check
+from kerascheck.versions import UNKNOWN, VersionSpecError, parse_spec
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -133,8 +133,19 @@ _path_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str
 @click.option("--force-exclude", is_flag=True, help="Apply exclusions to files named on the command line too.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+@click.option("--runtime", is_flag=True,
+              help="Also confirm the findings with real Keras: build a stand-in for each inferred output from the "
+                   "facts alone (same units, activation, loss, metrics) and evaluate it on synthetic data. Never "
+                   "imports or runs your code.")
+@click.option("--python", "runtime_python", metavar="PATH",
+              help="Interpreter with your Keras for --runtime/--runtime-import (default: this one).")
+@click.option("--runtime-import", "runtime_imports", multiple=True, metavar="MODULE:FUNCTION",
+              help="EXECUTES YOUR CODE: import MODULE, call FUNCTION() to get a compiled model, and check the live "
+                   "model's outputs, loss and metrics. Only for code you trust.")
+@click.option("--runtime-path", "runtime_paths", multiple=True, metavar="DIR",
+              help="Folder to put on sys.path for --runtime-import (default: the current folder).")
 def check(paths, select, ignore, extend_select, output_format, keras_version, exclude, force_exclude,
-          exit_zero, quiet):
+          exit_zero, quiet, runtime, runtime_python, runtime_imports, runtime_paths):
     """Check PATHS (files or folders, default: the current folder)."""
     paths = paths or (".",)
     file_options = FileOptions(select, ignore, extend_select, keras_version)
@@ -153,8 +164,11 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
                  if (path.absolute() in named and not force_exclude) or not file_options.excluded(path)]
     except ConfigError as error:
         _fail(str(error))
-    run = run_check(files, None, options_for=per_file.__getitem__)
+    run = run_check(files, None, options_for=per_file.__getitem__, keep_facts=runtime)
     findings = run.findings
+    if runtime or runtime_imports:
+        findings = _runtime_pass(findings, run.compiles, per_file, file_options, runtime, runtime_python,
+                                 runtime_imports, runtime_paths)
     sys.stdout.write(FORMATS[output_format].render(findings, {"files": files}))
     sys.stdout.flush()
     # Internal errors come after the other files' findings, one line each.
@@ -165,6 +179,41 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
     if run.internal_errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def _runtime_pass(findings, compiles, per_file, file_options, runtime, python, imports, import_paths) -> list:
+    """The opt-in runtime pass (kerascheck/runtime/): real Keras in `python`, one subprocess per kind of work."""
+    from kerascheck.facts import FileFacts
+    from kerascheck.rules import check_file, code_selected
+    from kerascheck.runner import selected_rules
+    from kerascheck.runtime.runner import RuntimeProbeError, facts_from_live_model, run_import
+    from kerascheck.runtime.verify import verify
+
+    by_display = {display_path(path): options for path, options in per_file.items()}
+    default_options = file_options.options_for(Path.cwd() / "__runtime__.py")
+
+    def is_selected(code, path):
+        options = by_display.get(path, default_options)
+        return code_selected(code, options.select, options.ignore)
+
+    try:
+        if runtime:
+            findings, _ = verify(findings, compiles, is_selected, python=python, cache_dir=".kerascheck_cache/runtime")
+        for target in imports:
+            reply = run_import(target, sys_path=list(import_paths) or ["."], python=python)
+            if reply.get("error"):
+                raise RuntimeProbeError(f"--runtime-import {target}: {reply['error']}")
+            # The live model ran on a known Keras: judge it by that version.
+            live_target = parse_spec(f"keras=={reply['keras_version']}", origin="--runtime-import") \
+                if reply.get("keras_version") else (default_options.target or UNKNOWN)
+            for compile_fact in facts_from_live_model(reply):
+                compile_fact.path = display_path(Path(compile_fact.path))
+                facts = FileFacts(path=compile_fact.path, compiles=[compile_fact])
+                findings = findings + check_file(facts, live_target, selected_rules(default_options, facts.path))
+    except RuntimeProbeError as error:
+        _fail(str(error))
+    findings.sort(key=lambda f: f.sort_key())
+    return findings
 
 
 def _split(values) -> list:
