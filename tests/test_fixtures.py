@@ -17,8 +17,15 @@ FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".py", ".i
 
 def expected_findings(path: Path) -> set:
     expected = set()
-    if path.suffix == ".ipynb":
-        return expected  # notebooks carry expectations in their own test
+    if path.suffix == ".ipynb":  # ((cell, line), code) from the code cells' comments
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for cell_number, cell in enumerate(cells, start=1):
+            for number, line in enumerate("".join(cell["source"]).splitlines(), start=1):
+                match = EXPECT.search(line) if cell["cell_type"] == "code" else None
+                for code in re.split(r"[,\s]+", match.group(1).strip()) if match else ():
+                    if code:
+                        expected.add(((cell_number, number), code))
+        return expected
     for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
         match = EXPECT.search(line)
         if match:
