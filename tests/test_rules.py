@@ -26,7 +26,8 @@ def test_rule_case(rule, source, should_fire):
 def test_every_rule_has_cases_both_ways():
     for rule in all_rules():
         assert rule.passes, f"{rule.code} has no case that must pass"
-        if rule.code != "KC002":  # KC002 comes from bytes: tests/test_robustness.py
+        # KC002 comes from bytes (tests/test_robustness.py); KC9 from real Keras (tests/runtime/).
+        if rule.code != "KC002" and not rule.code.startswith("KC9"):
             assert rule.fires, f"{rule.code} has no case that must fire"
 
 
@@ -46,5 +47,6 @@ def test_every_rule_documents_every_section():
 
 def test_spec_codes_implemented():
     codes = {r.code for r in all_rules()}
-    expected = {"KC001", "KC002"} | {f"KC10{i}" for i in range(1, 9)} | {f"KC20{i}" for i in range(1, 10)}
+    expected = ({"KC001", "KC002", "KC901", "KC902", "KC903"} | {f"KC10{i}" for i in range(1, 9)}
+                | {f"KC20{i}" for i in range(1, 10)})
     assert expected <= codes
