@@ -144,8 +144,16 @@ _path_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str
                    "model's outputs, loss and metrics. Only for code you trust.")
 @click.option("--runtime-path", "runtime_paths", multiple=True, metavar="DIR",
               help="Folder to put on sys.path for --runtime-import (default: the current folder).")
+@click.option("--fix", "apply_fixes", is_flag=True,
+              help="Apply the safe fixes, write the files, and report what remains.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="Include the unsafe fixes (they change a metric, a loss or from_logits): applied with --fix or "
+                   "--diff, marked [*] otherwise.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes as a unified diff and write nothing (exit 1 when there is one).")
 def check(paths, select, ignore, extend_select, output_format, keras_version, exclude, force_exclude,
-          exit_zero, quiet, runtime, runtime_python, runtime_imports, runtime_paths):
+          exit_zero, quiet, runtime, runtime_python, runtime_imports, runtime_paths,
+          apply_fixes, unsafe_fixes, show_diff):
     """Check PATHS (files or folders, default: the current folder)."""
     paths = paths or (".",)
     file_options = FileOptions(select, ignore, extend_select, keras_version)
@@ -165,17 +173,43 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
     except ConfigError as error:
         _fail(str(error))
     run = run_check(files, None, options_for=per_file.__getitem__, keep_facts=runtime)
+    fixes = None
+    if apply_fixes or show_diff:
+        from kerascheck.fix import fix_run
+        fixes = fix_run(files, per_file.__getitem__, run, unsafe_fixes, write=not show_diff, keep_facts=runtime)
+        for message in fixes.errors:
+            click.echo(f"kerascheck: error: {message}", err=True)
+        if show_diff:  # as ruff: the diff only, exit 1 when there is one
+            sys.stdout.write(fixes.diff)
+            if not quiet:
+                count = fixes.fixed
+                click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}." if count else "No fixes available.",
+                           err=True)
+            sys.exit(EXIT_ERROR if fixes.errors or run.internal_errors else EXIT_FINDINGS if fixes.diff else EXIT_CLEAN)
     findings = run.findings
     if runtime or runtime_imports:
         findings = _runtime_pass(findings, run.compiles, per_file, file_options, runtime, runtime_python,
                                  runtime_imports, runtime_paths)
+    from kerascheck.fix import attach_fixes, fix_hint
+    attached, hidden = attach_fixes(findings, {display_path(path): path for path in files},
+                                    include_unsafe=unsafe_fixes or output_format != "text")
     sys.stdout.write(FORMATS[output_format].render(findings, {"files": files}))
     sys.stdout.flush()
     # Internal errors come after the other files' findings, one line each.
     for message in run.internal_errors:
         click.echo(f"kerascheck: error: {message}", err=True)
     if not quiet:
-        click.echo(_summary(findings, run.files_checked), err=True)
+        if fixes is not None and fixes.fixed:
+            total = fixes.fixed + len(findings)
+            click.echo(f"Found {total} finding{'s' if total != 1 else ''} ({fixes.fixed} fixed, {len(findings)} "
+                       f"remaining).", err=True)
+        else:
+            click.echo(_summary(findings, run.files_checked), err=True)
+        hint = fix_hint(attached, hidden, unsafe_fixes) if output_format == "text" else None
+        if hint:
+            click.echo(hint, err=True)
+    if fixes is not None and fixes.errors:
+        sys.exit(EXIT_ERROR)
     if run.internal_errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)

@@ -1,0 +1,204 @@
+"""Reaching a Keras name from a fix, in the file's own import style.
+
+`reference(ctx, 'metrics', 'BinaryAccuracy')` returns the expression to write and
+the edits that make it valid:
+
+- a name already bound to it is reused (`BinaryAccuracy`, or an alias);
+- a file that imports Keras names with `from keras.layers import Dense` gets the name
+  added to its `from <root>.metrics import ...` line, or a new such line after its last
+  Keras import (same root: `keras`, `tensorflow.keras` or `tf_keras`);
+- a file that reaches Keras through modules (`import tensorflow as tf`, `import keras`,
+  `from tensorflow.keras import metrics`) gets `tf.keras.metrics.BinaryAccuracy`,
+  `keras.metrics.BinaryAccuracy`, `metrics.BinaryAccuracy`;
+- a pasted snippet that imports nothing from Keras gets the bare name, as it writes
+  every other Keras name.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from kerascheck import knowledge
+from kerascheck.extract.interpreter import _dotted
+from kerascheck.extract.values import Ref
+from kerascheck.fix.context import FixContext
+from kerascheck.fix.edits import Edit, overlaps
+
+
+def _top_level_imports(ctx: FixContext) -> list:
+    """[(SimpleStatementLine, Import|ImportFrom)] of the module body, in order."""
+    found = []
+    for statement in ctx.module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    found.append((statement, small))
+    return found
+
+
+def _module_of(node) -> Optional[str]:
+    if isinstance(node, cst.ImportFrom):
+        return None if node.relative or node.module is None else _dotted(node.module)
+    return None
+
+
+def _keras_root(module: str) -> Optional[str]:
+    for root in knowledge.KERAS_ROOTS:
+        if module == root or module.startswith(root + "."):
+            return root
+    return None
+
+
+def _is_keras_import(small) -> bool:
+    if isinstance(small, cst.ImportFrom):
+        module = _module_of(small)
+        return module is not None and (_keras_root(module) is not None or module == "tensorflow")
+    return any(_keras_root(_dotted(alias.name) or "") is not None or _dotted(alias.name) == "tensorflow"
+               for alias in small.names)
+
+
+def reference(ctx: FixContext, module_path: str, name: str, near: Optional[str] = None) -> Optional[tuple]:
+    """(expression text, [Edit]) reaching keras `module_path.name`, or None when no clean way exists.
+
+    `near`: a name whose from-import line is the preferred home of the new name.
+    """
+    want = f"{module_path}.{name}"
+    scope_vars = ctx.module_scope.vars
+    bound = scope_vars.get(name)
+    if isinstance(bound, Ref) and knowledge.keras_path(bound.qualified) == want:
+        return name, []
+    for alias, value in scope_vars.items():
+        if isinstance(value, Ref) and knowledge.keras_path(value.qualified) == want:
+            return alias, []
+    free = name not in scope_vars and not ctx.module_scope.star_imports
+    imports = _top_level_imports(ctx)
+    keras_imports = [(line, small) for line, small in imports if _is_keras_import(small)]
+    name_imports = [(line, small) for line, small in keras_imports
+                    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar)
+                    and _keras_root(_module_of(small) or "") is not None
+                    and knowledge.keras_path(_module_of(small)) != ""]
+    if name_imports:  # the file imports Keras names: from <root>.<module_path> import <name>
+        if not free:
+            return None
+        same_module = [small for line, small in name_imports
+                       if knowledge.keras_path(_module_of(small)) == module_path and len(line.body) == 1]
+        same_module.sort(key=lambda small: not _imports_name(small, near))
+        if same_module:
+            return name, [ctx.replace(same_module[0], _with_alias(same_module[0], name))]
+        root = _keras_root(_module_of(name_imports[0][1]))
+        return name, [_insert_line(ctx, keras_imports[-1][0], f"from {root}.{module_path} import {name}")]
+    # The file reaches Keras through modules: tf.keras.metrics.X, keras.metrics.X, metrics.X.
+    for rank in (0, 1, 2):
+        for alias, value in scope_vars.items():
+            if not isinstance(value, Ref):
+                continue
+            path = knowledge.keras_path(value.qualified)
+            if rank == 0 and path == module_path:
+                return f"{alias}.{name}", []
+            if rank == 1 and path == "":
+                return f"{alias}.{module_path}.{name}", []
+            if rank == 2 and value.qualified == "tensorflow":
+                return f"{alias}.keras.{module_path}.{name}", []
+    if not free:
+        return None
+    if not keras_imports:  # a pasted snippet: Keras's own names, unimported
+        return name, []
+    return name, [_insert_line(ctx, keras_imports[-1][0], f"from keras.{module_path} import {name}")]
+
+
+def _imports_name(node: cst.ImportFrom, name: Optional[str]) -> bool:
+    return name is not None and any(
+        isinstance(alias.name, cst.Name) and alias.name.value == name and alias.asname is None for alias in node.names)
+
+
+def _with_alias(node: cst.ImportFrom, name: str) -> cst.ImportFrom:
+    names = list(node.names)
+    last = names[-1]
+    between = names[-2].comma if len(names) > 1 else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    new = cst.ImportAlias(name=cst.Name(name), comma=last.comma)
+    names[-1] = last.with_changes(comma=between)
+    return node.with_changes(names=names + [new])
+
+
+def _insert_line(ctx: FixContext, after: cst.SimpleStatementLine, code: str) -> Edit:
+    end_line = ctx.positions[after].end.line
+    offset = ctx.lines.line_start_after(end_line)
+    if offset == len(ctx.text) and not ctx.text.endswith(("\n", "\r")):
+        return Edit(offset, offset, ctx.newline + code)
+    return Edit(offset, offset, code + ctx.newline)
+
+
+def remove_if_unused(ctx: FixContext, name: str, replaced: tuple) -> list:
+    """Edits removing `name` from its top-level from-import when nothing but `replaced` nodes use it."""
+    if _other_uses(ctx, name, replaced):
+        return []
+    for line, small in _top_level_imports(ctx):
+        if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+            continue
+        for index, alias in enumerate(small.names):
+            bound = alias.asname.name if alias.asname is not None else alias.name
+            if isinstance(bound, cst.Name) and bound.value == name:
+                return [_remove_alias(ctx, line, small, index)]
+    return []
+
+
+def _is_definition(ctx: FixContext, node: cst.Name) -> bool:
+    """A Name that is not a use: an imported name, an attribute, a keyword argument's name."""
+    parent = ctx.parent(node)
+    if isinstance(parent, (cst.ImportAlias, cst.AsName)):
+        return True
+    if isinstance(parent, cst.Attribute) and parent.attr is node:
+        return True
+    if isinstance(parent, cst.Arg) and parent.keyword is node:
+        return True
+    return False
+
+
+def _remove_alias(ctx: FixContext, line: cst.SimpleStatementLine, small: cst.ImportFrom, index: int) -> Edit:
+    names = list(small.names)
+    if len(names) > 1:
+        removed = names.pop(index)
+        if index == len(names):  # it was the last one: its comma (trailing or none) moves to the new last
+            names[-1] = names[-1].with_changes(comma=removed.comma)
+        return ctx.replace(small, small.with_changes(names=names))
+    if len(line.body) == 1:
+        start_line = ctx.positions[line].start.line
+        end_line = ctx.positions[line].end.line
+        block = ctx.parent(line)
+        siblings = getattr(block, "body", ())
+        if isinstance(block, cst.Module) or len(siblings) > 1:
+            return Edit(ctx.lines.offset(start_line, 0), ctx.lines.line_start_after(end_line), "")
+    return ctx.replace(small, "pass")
+
+
+def swap_name(ctx: FixContext, node: cst.Name, module_path: str, new_name: str) -> Optional[tuple]:
+    """(text, import edits) to write keras `module_path.new_name` in place of the bare name `node`.
+
+    When nothing else uses the old name, its import goes: renamed in place
+    (`from keras.layers import Convolution2D` → `... import Conv2D`) or removed.
+    """
+    old = node.value
+    unused = not _other_uses(ctx, old, (node,))
+    if unused and new_name not in ctx.module_scope.vars:
+        for line, small in _top_level_imports(ctx):
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar) \
+                    and knowledge.keras_path(_module_of(small) or "") == module_path:
+                for alias in small.names:
+                    if alias.asname is None and isinstance(alias.name, cst.Name) and alias.name.value == old:
+                        return new_name, [ctx.replace(alias.name, new_name)]
+    found = reference(ctx, module_path, new_name, near=old)
+    if found is None:
+        return None
+    text, edits = found
+    if unused:
+        removal = remove_if_unused(ctx, old, (node,))
+        if not any(overlaps(mine, theirs) for mine in removal for theirs in edits):
+            edits = edits + removal
+    return text, edits
+
+
+def _other_uses(ctx: FixContext, name: str, replaced: tuple) -> bool:
+    return any(isinstance(node, cst.Name) and node.value == name and not any(node is r for r in replaced)
+               and not _is_definition(ctx, node) for node in ctx.positions)
