@@ -142,6 +142,9 @@ class Suppressions:
 
 
 def filter_findings(findings: Iterable, text: str, inline: bool = True, flake8_file_directive: bool = True) -> list:
+    findings = list(findings)
+    if not findings:  # most files: nothing to read
+        return findings
     return Suppressions(text, flake8_file_directive).filter(findings, inline)
 
 
