@@ -66,16 +66,17 @@ def check_document(ls: KerascheckServer, uri: str) -> None:
     from kerascheck.runner import check_source
 
     document = ls.workspace.get_text_document(uri)
-    path = to_fs_path(uri)
-    if path is None or path.endswith(".ipynb"):
+    path = to_fs_path(uri) if uri.startswith("file:") else None
+    if path is not None and path.endswith(".ipynb"):
         return  # notebooks: `kerascheck check` and pre-commit check them; editors send cells, not files
     source = document.source
-    try:
-        options = FileOptions(keras_version=ls.keras_version).options_for(Path(path))
+    try:  # an unsaved buffer (untitled:) gets the configuration of the working folder
+        options = FileOptions(keras_version=ls.keras_version).options_for(
+            Path(path) if path is not None else Path.cwd() / "untitled.py")
     except ConfigError as error:
         ls.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"kerascheck: {error}"))
         return
-    result = check_source(path, source, options)
+    result = check_source(path or uri, source, options)
     if result.internal_error:
         ls.window_log_message(types.LogMessageParams(types.MessageType.Error, result.internal_error))
     lines = document.lines

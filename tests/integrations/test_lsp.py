@@ -134,10 +134,14 @@ def test_noqa_and_file_directive_and_config_apply_as_in_the_cli(tmp_path):
             editor.client.text_document_did_open(types.DidOpenTextDocumentParams(
                 types.TextDocumentItem(uri=plain.as_uri(), language_id="python", version=1, text=BAD)))
             third = await editor.diagnostics(plain.as_uri())
-            return first, second, third
+            editor.client.text_document_did_open(types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(uri="untitled:Untitled-1", language_id="python", version=1, text=BAD)))
+            unsaved = await editor.diagnostics("untitled:Untitled-1")
+            return first, second, third, unsaved
         finally:
             await editor.stop()
 
-    first, second, third = run(scenario())
+    first, second, third, unsaved = run(scenario())
+    assert sorted(d.code for d in unsaved) == ["KC101", "KC201"]  # an unsaved buffer is checked too
     assert list(first) == [] and list(second) == []
     assert [d.code for d in third] == ["KC101"]  # KC2 ignored by the pyproject.toml
