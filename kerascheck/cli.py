@@ -133,6 +133,9 @@ _path_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str
 @click.option("--force-exclude", is_flag=True, help="Apply exclusions to files named on the command line too.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+@click.option("--stdin-filename", metavar="PATH", expose_value=False, callback=lambda ctx, _p, value: value and
+              ctx.meta.__setitem__(_STDIN_FILENAME, value),
+              help="Check what is piped to stdin, reported and configured as PATH (also: PATHS is '-').")
 @click.option("--runtime", is_flag=True,
               help="Also confirm the findings with real Keras: build a stand-in for each inferred output from the "
                    "facts alone (same units, activation, loss, metrics) and evaluate it on synthetic data. Never "
@@ -156,6 +159,8 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
           apply_fixes, unsafe_fixes, show_diff):
     """Check PATHS (files or folders, default: the current folder)."""
     paths = paths or (".",)
+    if paths == ("-",) or (paths == (".",) and _STDIN_FILENAME in click.get_current_context().meta):
+        _check_stdin(select, ignore, extend_select, keras_version, output_format, exit_zero, quiet)
     file_options = FileOptions(select, ignore, extend_select, keras_version)
     try:
         config = file_options.config_for(Path(paths[0]) if Path(paths[0]).exists() else Path.cwd())
@@ -248,6 +253,31 @@ def _runtime_pass(findings, compiles, per_file, file_options, runtime, python, i
         _fail(str(error))
     findings.sort(key=lambda f: f.sort_key())
     return findings
+
+
+_STDIN_FILENAME = "kerascheck.stdin_filename"
+
+
+def _check_stdin(select, ignore, extend_select, keras_version, output_format, exit_zero, quiet) -> None:
+    """`kerascheck check -` / `--stdin-filename PATH`: check what is piped in (as ruff and flake8 do; editors use it)."""
+    from kerascheck.runner import check_source, display_path
+
+    name = click.get_current_context().meta.get(_STDIN_FILENAME)
+    try:
+        options = FileOptions(select, ignore, extend_select, keras_version).options_for(
+            Path(name) if name else Path.cwd() / "stdin.py")
+    except ConfigError as error:
+        _fail(str(error))
+    shown = display_path(Path(name)) if name else "-"
+    result = check_source(shown, sys.stdin.buffer.read(), options, notebook=shown.lower().endswith(".ipynb"))
+    sys.stdout.write(FORMATS[output_format].render(result.findings, {"files": []}))
+    sys.stdout.flush()
+    if result.internal_error:
+        click.echo(f"kerascheck: error: {result.internal_error}", err=True)
+    if not quiet:
+        click.echo(_summary(result.findings, 1), err=True)
+    sys.exit(EXIT_ERROR if result.internal_error else EXIT_FINDINGS if result.findings and not exit_zero
+             else EXIT_CLEAN)
 
 
 def _split(values) -> list:
