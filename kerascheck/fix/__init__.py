@@ -149,13 +149,16 @@ class FileFix:
     fixed: int = 0
     remaining: list = field(default_factory=list)
     error: Optional[str] = None
+    diff_text: Optional[str] = None  # a notebook's diff, cell by cell
 
     @property
     def changed(self) -> bool:
         return self.error is None and self.after != self.before
 
     def diff(self) -> str:
-        return unified_diff(self.before, self.after, self.shown) if self.changed else ""
+        if not self.changed:
+            return ""
+        return self.diff_text if self.diff_text is not None else unified_diff(self.before, self.after, self.shown)
 
 
 def fix_file(path: Path, shown: str, options, unsafe: bool, write: bool, findings: Optional[list] = None) -> FileFix:
@@ -198,17 +201,23 @@ def attach_fixes(findings: list, paths: dict, include_unsafe: bool) -> tuple:
     """
     by_path: dict = {}
     for finding in findings:
-        if has_fixer(finding) and finding.cell is None:
+        if has_fixer(finding):
             by_path.setdefault(finding.path, []).append(finding)
     attached = hidden = 0
     for shown, file_findings in by_path.items():
         path = paths.get(shown)
-        if path is None or path.suffix.lower() == ".ipynb":
+        if path is None:
             continue
         try:
-            decoded = decode(path.read_bytes())
+            data = path.read_bytes()
         except OSError:
             continue
+        if path.suffix.lower() == ".ipynb":
+            from kerascheck.fix import notebook
+            counts = notebook.attach([f for f in file_findings if f.cell is not None], data, include_unsafe)
+            attached, hidden = attached + counts[0], hidden + counts[1]
+            continue
+        decoded = decode(data)
         if decoded is None:
             continue
         text = decoded[0]
