@@ -514,12 +514,11 @@ class ModuleInterpreter:
         layer = self.make_layer(name, args, kwargs, node)
         if layer is not None:
             return layer
-        if path.startswith(("layers.", "losses.", "metrics.", "optimizers.", "callbacks.")) or path in (
-                name, f"layers.{name}") or qualified in knowledge.SNIPPET_MODULE.values():
-            if path.startswith("layers.") or qualified.startswith("keras.layers."):
-                # Any other layer (Embedding, pooling, a custom keras layer): output unknown.
-                return LayerValue(kind=name, name=_const_str(kwargs.get("name")), node=node)
-            return KerasObject(qualified, args, kwargs, node)
+        if path.startswith("layers."):
+            # Any other layer (Embedding, pooling, attention...): its output is unknown.
+            return LayerValue(kind=name, name=_const_str(kwargs.get("name")), node=node)
+        if path.startswith(("losses.", "metrics.", "optimizers.", "callbacks.")) or path == name:
+            return KerasObject(qualified, args, kwargs, node)  # a loss or metric instance, among others
         return UNKNOWN
 
     def _keras_name(self, qualified: str) -> Optional[str]:
