@@ -112,7 +112,7 @@ class FixContext:
 
 def _bare(node: cst.CSTNode) -> cst.CSTNode:
     changes = {}
-    if getattr(node, "lpar", None):
+    if isinstance(node, cst.BaseExpression) and node.lpar:
         changes["lpar"] = ()
         changes["rpar"] = ()
     if isinstance(node, (cst.Arg, cst.Element, cst.DictElement, cst.ImportAlias, cst.StarredElement)) \

@@ -60,14 +60,12 @@ def rename_callee(ctx: FixContext, call: cst.Call, required: bool = False) -> li
 @fixer("KC301")
 def fix_layer_argument(ctx: FixContext, finding) -> Optional[Fix]:
     arg = ctx.node_at(finding, cst.Arg)
-    if arg is None:  # a removed Keras 1 layer name, reported at the call
+    if arg is None or arg.keyword is None:  # a removed Keras 1 layer name, reported at the call
         call = ctx.node_at(finding, cst.Call)
         if call is None or _callee(call) not in kc3.REMOVED_LAYER_NAMES:
             return None
         return Fix(f"Rename {_callee(call)} to {kc3.KERAS1_LAYER_NAMES[_callee(call)]}",
                    rename_callee(ctx, call, required=True))
-    if arg.keyword is None:
-        return None
     call = ctx.enclosing_call(arg)
     layer, keyword = _callee(call), arg.keyword.value
     table = kc3.TOKENIZER_ARGUMENTS if layer == "Tokenizer" else kc3.layer_arguments(layer)
