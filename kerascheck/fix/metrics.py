@@ -7,6 +7,8 @@ stays an object (keeping its `name=`/`dtype=`): `'accuracy'` → `'categorical_a
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from kerascheck import knowledge
@@ -42,8 +44,10 @@ def current_metric(ctx: FixContext, node: cst.BaseExpression):
     return knowledge.canonical_metric(name, "class" if name[:1].isupper() else "function")
 
 
-def replace_metric(ctx: FixContext, node: cst.BaseExpression, new: str) -> Fix:
+def replace_metric(ctx: FixContext, node: cst.BaseExpression, new: str, allow=None) -> Fix:
     """The metric `new` (a canonical function name) in the node's own form."""
+    if allow is not None and current_metric(ctx, node) not in allow:
+        raise FixUnavailable("not the metric the finding is about")
     if isinstance(node, cst.SimpleString):
         if node.prefix not in _STRING_PREFIXES:
             raise FixUnavailable("odd string prefix")
@@ -114,3 +118,48 @@ def fix_threshold_on_logits(ctx: FixContext, finding):
         return None
     text, imports = found
     return Fix("Replace with BinaryAccuracy(threshold=0.0)", [ctx.replace(node, f"{text}(threshold=0.0)")] + imports)
+
+
+# KC106 and KC107 name the metric to use in their message (the rule knows the output
+# and the target's names; the finding carries only the message): read it back.
+_THRESHOLDED = re.compile(r"use the right thresholded accuracy: '(\w+)'( with threshold 0\.0)?")
+_DID_YOU_MEAN = re.compile(r"did you mean '([\w ]+)'\?$")
+
+
+@fixer("KC106")
+def fix_exact_match_accuracy(ctx: FixContext, finding):
+    match = _THRESHOLDED.search(finding.message)
+    if match is None:
+        return None
+    node = metric_node(ctx, finding)
+    new, on_logits = match.group(1), bool(match.group(2))
+    if isinstance(node, cst.SimpleString) or not on_logits:
+        if on_logits:  # a string cannot carry a threshold: the object instead
+            found = reference(ctx, "metrics", "BinaryAccuracy")
+            if found is None:
+                return None
+            text, imports = found
+            return Fix("Replace with BinaryAccuracy(threshold=0.0)", [ctx.replace(node, f"{text}(threshold=0.0)")] + imports)
+        return replace_metric(ctx, node, new, allow=("exact_accuracy", "Accuracy"))
+    if not isinstance(node, cst.Call):
+        return None
+    fix = replace_metric(ctx, node, new, allow=("exact_accuracy",))
+    fix.edits[0] = ctx.rewrite(node, _with_threshold(ctx, fix, node))
+    return fix
+
+
+def _with_threshold(ctx: FixContext, fix: Fix, node: cst.Call) -> cst.Call:
+    start, end = ctx.span(node)
+    edit = fix.edits[0]
+    text = ctx.text[start:edit.start] + edit.content + ctx.text[edit.end:end]
+    return arguments.with_keyword(cst.parse_expression(text), "threshold", cst.Float("0.0"))
+
+
+@fixer("KC107")
+def fix_unknown_metric_name(ctx: FixContext, finding):
+    match = _DID_YOU_MEAN.search(finding.message)
+    node = ctx.node_at(finding, cst.SimpleString)
+    if match is None or node is None or node.prefix not in _STRING_PREFIXES:
+        return None
+    return Fix(f"Replace {node.value} with '{match.group(1)}'",
+               [ctx.replace(node, f"{node.prefix}{node.quote}{match.group(1)}{node.quote}")])

@@ -1,0 +1,9 @@
+# kerascheck: keras-version=tensorflow==2.4
+import tensorflow as tf
+
+softmax = tf.keras.Sequential([tf.keras.layers.Dense(10, activation='softmax')])
+softmax.compile(loss='categorical_crossentropy', metrics=[tf.keras.metrics.CategoricalAccuracy(name='acc')])
+softmax.compile(loss='categorical_crossentropy', metrics=['categorical_accuracy'])
+softmax.compile(loss='categorical_crossentropy', metrics=['accuracy', 'categorical_accuracy'])
+logits = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+logits.compile(loss=tf.keras.losses.BinaryCrossentropy(from_logits=True), metrics=[tf.keras.metrics.BinaryAccuracy(threshold=0.0)])
