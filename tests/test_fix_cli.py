@@ -107,7 +107,7 @@ def test_json_carries_every_fix_with_its_safety_and_edits(run_cli, tmp_path):
 
 
 def test_files_without_fixable_findings_are_not_rewritten(run_cli, tmp_path):
-    path = write(tmp_path, "t.py", "import keras\nmodel.compile(loss='binary_crossentropy', metrics=['acuracy'])\n")
+    path = write(tmp_path, "t.py", "import keras\nmodel.compile(loss='categorical_crossentropyy')\n")  # KC209: no fix
     before = os.stat(path).st_mtime_ns
     result = run_cli("t.py", "--fix", "--unsafe-fixes", cwd=tmp_path)
     assert result.returncode == 1
