@@ -136,6 +136,11 @@ _path_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str
 @click.option("--stdin-filename", metavar="PATH", expose_value=False, callback=lambda ctx, _p, value: value and
               ctx.meta.__setitem__(_STDIN_FILENAME, value),
               help="Check what is piped to stdin, reported and configured as PATH (also: PATHS is '-').")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per core). The output is the same for any number.")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor write the results cache (.kerascheck_cache/ at the project root, "
+                   "or $KERASCHECK_CACHE_DIR).")
 @click.option("--runtime", is_flag=True,
               help="Also confirm the findings with real Keras: build a stand-in for each inferred output from the "
                    "facts alone (same units, activation, loss, metrics) and evaluate it on synthetic data. Never "
@@ -155,7 +160,7 @@ _path_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str
 @click.option("--diff", "show_diff", is_flag=True,
               help="Print the fixes as a unified diff and write nothing (exit 1 when there is one).")
 def check(paths, select, ignore, extend_select, output_format, keras_version, exclude, force_exclude,
-          exit_zero, quiet, runtime, runtime_python, runtime_imports, runtime_paths,
+          exit_zero, quiet, jobs, no_cache, runtime, runtime_python, runtime_imports, runtime_paths,
           apply_fixes, unsafe_fixes, show_diff):
     """Check PATHS (files or folders, default: the current folder)."""
     paths = paths or (".",)
@@ -177,7 +182,12 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
                  if (path.absolute() in named and not force_exclude) or not file_options.excluded(path)]
     except ConfigError as error:
         _fail(str(error))
-    run = run_check(files, None, options_for=per_file.__getitem__, keep_facts=runtime)
+    cache_dir = None
+    if not no_cache:
+        from kerascheck.cache import default_cache_dir
+
+        cache_dir = default_cache_dir(find_project_root(Path.cwd()))
+    run = run_check(files, None, options_for=per_file.__getitem__, keep_facts=runtime, jobs=jobs, cache_dir=cache_dir)
     fixes = None
     if apply_fixes or show_diff:
         from kerascheck.fix import fix_run

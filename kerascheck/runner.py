@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Optional
 
 from kerascheck import notebooks, suppression, versions
-from kerascheck.extract import DecodeError, decode_source, extract_bytes, extract_text, may_hold_keras
 from kerascheck.facts import FileFacts, FileProblem
 from kerascheck.findings import Finding
 from kerascheck.rules import all_rules, check_file, code_selected
@@ -108,6 +107,9 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
     applies `# noqa` and `# flake8: noqa` itself, so its plugin passes 'kerascheck'
     (only `# kerascheck: noqa`), or 'none' under --disable-noqa.
     """
+    # Imported here, not at the top: a run whose files are all cache hits never loads libcst.
+    from kerascheck.extract import DecodeError, decode_source, extract_bytes, extract_text, may_hold_keras
+
     result = FileResult(path=shown)
     try:
         text, notebook_index = None, None
@@ -155,14 +157,19 @@ class RunResult:
     compiles: list = field(default_factory=list)  # CompileFacts, when keep_facts
 
 
-def run_check(files: list, options: Options, keep_facts: bool = False, options_for=None) -> RunResult:
+def run_check(files: list, options: Options, keep_facts: bool = False, options_for=None, jobs: int = 1,
+              cache_dir=None) -> RunResult:
     """Check every file; findings sorted by path and position whatever the order of work.
 
     `options_for(path)`, when given, gives each file its own options (its nearest [tool.kerascheck]).
+    `jobs` worker processes (None: one per core); `cache_dir`: the results cache (kerascheck/cache.py),
+    None for none. Internal errors keep the order of `files`.
     """
+    from kerascheck.parallel import check_files
+
     run = RunResult(files_checked=len(files))
-    for path in files:
-        result = check_one_file(path, options_for(path) if options_for else options, keep_facts=keep_facts)
+    for result in check_files(files, options_for or (lambda _path: options), keep_facts=keep_facts, jobs=jobs,
+                              cache_dir=cache_dir):
         run.findings.extend(result.findings)
         if result.facts is not None:
             run.compiles.extend(result.facts.compiles)

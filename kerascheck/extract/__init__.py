@@ -16,15 +16,30 @@ import warnings
 from typing import Optional
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
-from kerascheck.extract.calls import extract_calls
+from kerascheck import knowledge
+from kerascheck.extract.calls import MODEL_METHODS, extract_calls
 from kerascheck.extract.interpreter import ModuleInterpreter
+from kerascheck.extract.positions import LazyPositions
 from kerascheck.facts import FileFacts, FileProblem
 
 # A file that mentions none of these cannot hold a Keras compile or a Keras API call.
 _MAY_HOLD_KERAS = re.compile(rb"keras|Keras|Sequential|\.compile\s*\(|Dense\s*\(|Conv[123]D|Convolution[123]D")
 _MENTIONS_KERAS = re.compile(r"keras|Keras|\bSequential\b|\bDense\b")
+# The interpreter records a compile only for a call whose callee is an attribute named
+# `compile`: a dot, then (whitespace, line continuations, comments inside brackets) `compile`.
+_COMPILE_ATTRIBUTE = re.compile(r"\.(?:\s|\\|#[^\r\n]*)*compile\b")
+# Without any of these words no name can resolve to Keras (imports of Keras modules all say
+# "keras"; a pasted snippet uses Keras's own names) and no model method is called, so neither
+# the interpreter nor the call extractor can record anything: libcst is not needed. Files get
+# here by `re.compile(` alone (the standard library is full of them). Keep this in step with
+# what extract/ records (tests/test_hostile.py checks the gate changes no result).
+_MAY_YIELD_FACTS = re.compile(
+    r"keras|Keras|\b(?:%s)\b|\.(?:\s|\\|#[^\r\n]*)*(?:%s)\b" % (
+        "|".join(sorted(map(re.escape, knowledge.SNIPPET_MODULE), key=len, reverse=True)),
+        "|".join(sorted(map(re.escape, MODEL_METHODS), key=len, reverse=True))))
+# Set to False (tests, benchmarks) to check that the gates above change no result.
+USE_GATES = True
 
 
 class DecodeError(Exception):
@@ -68,11 +83,15 @@ def extract_text(path: str, text: str) -> FileFacts:
     if problem is not None:
         facts.problems.append(problem)
         return facts
+    if USE_GATES and not _MAY_YIELD_FACTS.search(text):
+        return facts
     try:
         module = cst.parse_module(text)
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        # Exactly PositionProvider's ranges, computed on the first look-up only (positions.py).
+        positions = LazyPositions(module)
         interpreter = ModuleInterpreter(path, module, positions, bool(_MENTIONS_KERAS.search(text)))
-        facts.compiles = interpreter.run()
+        if not USE_GATES or _COMPILE_ATTRIBUTE.search(text):
+            facts.compiles = interpreter.run()
         facts.calls = extract_calls(interpreter)
     except cst.ParserSyntaxError as error:
         facts.problems.append(FileProblem(
@@ -88,6 +107,14 @@ def syntax_problem(text: str) -> Optional[FileProblem]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
+            try:
+                # Compiling to bytecode parses exactly as ast.parse does, without building
+                # Python objects for every node: about twice as fast. Whatever it refuses
+                # (rarely) goes through ast.parse, whose verdict and message are the ones kept.
+                compile(text, "<kerascheck>", "exec", dont_inherit=True)
+                return None
+            except Exception:  # noqa: BLE001 - decided below by ast.parse
+                pass
             ast.parse(text)
     except SyntaxError as error:
         line = error.lineno or 1

@@ -1,0 +1,191 @@
+"""The results cache, like ruff's `.ruff_cache`: a second run with nothing changed reads no source.
+
+One JSON file per cache folder, `.kerascheck_cache/results-<fingerprint>.json`,
+where the fingerprint covers kerascheck's version and its own source files,
+the Python version and libcst's version. Each entry is keyed by the file's
+path and holds the file's content digest (BLAKE2b), the fingerprint of the
+options that applied to it (rules, per-file ignores, target Keras version...)
+and its findings.
+
+A file is a hit when its options fingerprint matches and its content digest
+matches. Like git's index, the file's (size, mtime, ctime, inode) is kept as a
+shortcut: when it is unchanged the content is not read again; when it changed
+the file is read and hashed, and a matching digest is still a hit. A stat taken
+within two seconds of writing the cache is not trusted (a file changed in the
+same timestamp tick would look unchanged), so such files are hashed next time.
+
+JSON, never pickle: the cache folder may come from an untrusted checkout, and
+loading it must not run code. A cache that cannot be read is ignored; writes
+go to a temporary file renamed into place (atomic on POSIX and Windows).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+from kerascheck import __version__
+from kerascheck.findings import Finding
+
+CACHE_DIR_NAME = ".kerascheck_cache"
+_FORMAT = 1
+# A stat this close to the cache's write time may hide a change made in the same tick.
+_RACY_SECONDS = 2.0
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def stat_key(st: os.stat_result) -> list:
+    # ctime too: every write changes it, and unlike mtime nothing can set it back (as git's index).
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def _package_fingerprint() -> str:
+    """kerascheck's version and the size/mtime of its own source files (a developer's edit invalidates)."""
+    digest = hashlib.blake2b(digest_size=12)
+    digest.update(f"{_FORMAT}|{__version__}|{sys.version_info[:3]}|{sys.implementation.name}".encode())
+    try:
+        from importlib.metadata import version
+
+        digest.update(version("libcst").encode())
+    except Exception:  # noqa: BLE001 - not installed as a distribution: the source stats still count
+        pass
+    package = Path(__file__).resolve().parent
+    for folder, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            if name.endswith(".py"):
+                try:
+                    st = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                digest.update(f"{os.path.relpath(os.path.join(folder, name), package)}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+def options_fingerprint(options, resolved_target) -> str:
+    """Everything in Options that can change one file's findings, with the Keras target as resolved."""
+    parts = (tuple(options.select), tuple(options.ignore), sorted((k, tuple(v)) for k, v in options.per_file_ignores.items()),
+             repr(resolved_target), options.config_dir, options.project_root)
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
+def finding_to_json(finding: Finding) -> dict:
+    return dict(vars(finding))
+
+
+def finding_from_json(data: dict) -> Finding:
+    return Finding(**data)
+
+
+def default_cache_dir(project_root: Optional[str]) -> Path:
+    override = os.environ.get("KERASCHECK_CACHE_DIR")
+    if override:
+        return Path(override)
+    return Path(project_root or os.getcwd()) / CACHE_DIR_NAME
+
+
+class ResultCache:
+    """Load once, look up per file, store the new results, save atomically."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.path = self.folder / f"results-{_package_fingerprint()}.json"
+        self.entries: dict = {}
+        self.dirty = False
+        self.loaded_at = time.time()
+        try:
+            with open(self.path, "rb") as handle:
+                data = json.loads(handle.read())
+            if isinstance(data, dict) and data.get("format") == _FORMAT and isinstance(data.get("files"), dict):
+                self.entries = data["files"]
+        except (OSError, ValueError, UnicodeDecodeError):
+            self.entries = {}
+
+    # Entry: [stat_key or None, digest, options fingerprint, [finding dicts]]
+
+    def lookup_stat(self, key: str, st: Optional[os.stat_result], options_fp: str) -> Optional[list]:
+        """Findings when the file is unchanged by its stat, else None (then try lookup_digest)."""
+        entry = self._entry(key, options_fp)
+        if entry is None or st is None or entry[0] is None or entry[0] != stat_key(st):
+            return None
+        return self._findings(entry)
+
+    def lookup_digest(self, key: str, digest: str, options_fp: str, st: Optional[os.stat_result]) -> Optional[list]:
+        entry = self._entry(key, options_fp)
+        if entry is None or entry[1] != digest:
+            return None
+        findings = self._findings(entry)
+        if findings is not None and st is not None and entry[0] != stat_key(st):
+            entry[0] = self._trusted_stat(st)
+            self.dirty = True
+        return findings
+
+    def store(self, key: str, st: Optional[os.stat_result], digest: str, options_fp: str, findings: list) -> None:
+        encoded = [finding_to_json(f) for f in findings]
+        if encoded:
+            try:  # only what comes back identical (a tuple in a fix would come back a list)
+                if json.loads(json.dumps(encoded)) != encoded:
+                    return
+            except (TypeError, ValueError):
+                return
+        self.entries[key] = [self._trusted_stat(st) if st is not None else None, digest, options_fp, encoded]
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            gitignore = self.folder / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("# Automatically created by kerascheck.\n*\n", encoding="utf-8")
+            handle, temporary = tempfile.mkstemp(prefix=".results-", suffix=".tmp", dir=self.folder)
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    json.dump({"format": _FORMAT, "files": self.entries}, out, separators=(",", ":"))
+                os.replace(temporary, self.path)
+            except BaseException:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
+                raise
+            # Results of older kerascheck versions or sources are never read again.
+            for old in self.folder.glob("results-*.json"):
+                if old != self.path:
+                    try:
+                        old.unlink()
+                    except OSError:
+                        pass
+        except OSError:
+            pass  # a read-only checkout: run without a cache
+        self.dirty = False
+
+    # ------------------------------------------------------------------ helpers
+
+    def _entry(self, key: str, options_fp: str) -> Optional[list]:
+        entry = self.entries.get(key)
+        if not isinstance(entry, list) or len(entry) != 4 or entry[2] != options_fp:
+            return None
+        return entry
+
+    def _trusted_stat(self, st: os.stat_result) -> Optional[list]:
+        if max(st.st_mtime_ns, st.st_ctime_ns) / 1e9 >= self.loaded_at - _RACY_SECONDS:
+            return None  # racily clean: hash it next time
+        return stat_key(st)
+
+    @staticmethod
+    def _findings(entry: list) -> Optional[list]:
+        try:
+            return [finding_from_json(item) for item in entry[3]]
+        except (TypeError, ValueError):
+            return None
