@@ -14,6 +14,7 @@ positional argument's literal value is known where it is a module constant.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Optional
 
 import libcst as cst
@@ -131,42 +132,91 @@ def _literal(value: Value):
     return None
 
 
-class _CallCollector(cst.CSTVisitor):
-    """Walks one scope's body in source order; function bodies are queued for later."""
+# Fields that hold only whitespace, punctuation or comments: never a call, never a binding.
+_PUNCTUATION_FIELDS = frozenset({
+    "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header", "footer",
+    "trailing_whitespace", "newline", "equal", "colon", "dot", "operator", "asynchronous", "lbracket", "rbracket",
+    "lbrace", "rbrace", "star_tok", "arrow", "default_indent", "default_newline", "encoding", "indent",
+})
+_CHILD_FIELDS: dict = {}  # node type -> the names of its fields that can hold code
+
+
+def _child_fields(node_type) -> tuple:
+    names = _CHILD_FIELDS.get(node_type)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(node_type)
+                      if f.name not in _PUNCTUATION_FIELDS and not f.name.startswith("whitespace"))
+        _CHILD_FIELDS[node_type] = names
+    return names
+
+
+_LEAVES = (cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis, cst.Pass,
+           cst.Break, cst.Continue, cst.Global, cst.Nonlocal)
+
+
+class _CallCollector:
+    """Walks one scope's body in source order; function bodies are queued for later.
+
+    A plain recursive walk over the nodes' code fields: libcst's visitor rebuilds every
+    node it passes, which made this pass cost more than the parse.
+    """
 
     def __init__(self, extractor: "CallExtractor", scope: Scope, function_parent: Optional[Scope] = None):
-        super().__init__()
         self.extractor = extractor
+        self.resolver = extractor.resolver
         self.scope = scope
         # The scope a function defined here sees: a method does not see its class body.
         self.function_parent = function_parent or scope
 
+    def walk(self, node) -> None:
+        if isinstance(node, _LEAVES):
+            return
+        handler = _HANDLERS.get(type(node))
+        if handler is not None:
+            handler(self, node)
+        else:
+            self.children(node)
+
+    def children(self, node) -> None:
+        for name in _child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                self.walk(value)
+            elif isinstance(value, (tuple, list)):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        self.walk(item)
+
     # ---------------------------------------------------------------- bindings
 
-    def visit_Import(self, node: cst.Import) -> bool:
-        self.extractor.resolver.bind_import(node, self.scope)
-        return False
+    def on_import(self, node) -> None:
+        self.resolver.bind_import(node, self.scope)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        self.extractor.resolver.bind_import(node, self.scope)
-        return False
-
-    def leave_Assign(self, node: cst.Assign) -> None:
-        value = self.extractor.resolver.value(node.value, self.scope)
+    def on_assign(self, node: cst.Assign) -> None:
+        self.walk(node.value)
+        value = self.resolver.value(node.value, self.scope)
         for target in node.targets:
+            self.walk(target.target)
             self._bind(target.target, value)
 
-    def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def on_ann_assign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
-            self._bind(node.target, self.extractor.resolver.value(node.value, self.scope))
+            self.walk(node.value)
+            self._bind(node.target, self.resolver.value(node.value, self.scope))
 
-    def leave_AugAssign(self, node: cst.AugAssign) -> None:
+    def on_aug_assign(self, node: cst.AugAssign) -> None:
+        self.walk(node.value)
         self._bind(node.target, UNKNOWN)
 
-    def visit_For(self, node: cst.For) -> None:
+    def on_for(self, node: cst.For) -> None:
+        self.walk(node.iter)
         self._bind(node.target, UNKNOWN)
+        self.walk(node.body)
+        if node.orelse is not None:
+            self.walk(node.orelse)
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
+    def on_with_item(self, node: cst.WithItem) -> None:
+        self.walk(node.item)
         if node.asname is not None:
             self._bind(node.asname.name, UNKNOWN)
 
@@ -178,35 +228,40 @@ class _CallCollector(cst.CSTVisitor):
             for index, element in enumerate(target.elements):
                 self._bind(element.value, items[index] if items is not None and not isinstance(element, cst.StarredElement) else UNKNOWN)
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+    def on_function(self, node: cst.FunctionDef) -> None:
         # Decorators and defaults run now, in this scope; the body runs later.
         for decorator in node.decorators:
-            decorator.visit(self)
-        node.params.visit(self)
+            self.walk(decorator)
+        self.walk(node.params)
         self.scope.vars[node.name.value] = UNKNOWN
         self.extractor.queue.append((node, self.function_parent))
-        return False
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        for base in node.bases:
-            base.visit(self)
-        for keyword in node.keywords:
-            keyword.visit(self)
+    def on_class(self, node: cst.ClassDef) -> None:
+        for part in (*node.decorators, *node.bases, *node.keywords):
+            self.walk(part)
         self.scope.vars[node.name.value] = UNKNOWN
         # A class body runs now, in its own scope; its methods see the enclosing scope.
-        node.body.visit(_CallCollector(self.extractor, Scope(parent=self.scope), function_parent=self.function_parent))
-        return False
+        _CallCollector(self.extractor, Scope(parent=self.scope), function_parent=self.function_parent).walk(node.body)
 
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        node.params.visit(self)
-        node.body.visit(_CallCollector(self.extractor, _function_scope(node.params, self.scope)))
-        return False
+    def on_lambda(self, node: cst.Lambda) -> None:
+        self.walk(node.params)
+        _CallCollector(self.extractor, _function_scope(node.params, self.scope)).walk(node.body)
 
     # ---------------------------------------------------------------- calls
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def on_call(self, node: cst.Call) -> None:
         if self.extractor.recording:
             self.extractor.record(node, self.scope)
+        self.children(node)
+
+
+_HANDLERS = {
+    cst.Import: _CallCollector.on_import, cst.ImportFrom: _CallCollector.on_import,
+    cst.Assign: _CallCollector.on_assign, cst.AnnAssign: _CallCollector.on_ann_assign,
+    cst.AugAssign: _CallCollector.on_aug_assign, cst.For: _CallCollector.on_for,
+    cst.WithItem: _CallCollector.on_with_item, cst.FunctionDef: _CallCollector.on_function,
+    cst.ClassDef: _CallCollector.on_class, cst.Lambda: _CallCollector.on_lambda, cst.Call: _CallCollector.on_call,
+}
 
 
 def _function_scope(params: cst.Parameters, parent: Scope) -> Scope:
@@ -228,10 +283,9 @@ class CallExtractor:
         self.calls: list = []
 
     def run(self) -> list:
-        module_scope = Scope()
-        self.interpreter.module.visit(_CallCollector(self, module_scope))
+        _CallCollector(self, Scope()).walk(self.interpreter.module)
         for function, enclosing in self.queue:  # grows while it is walked: nested functions
-            function.body.visit(_CallCollector(self, _function_scope(function.params, enclosing)))
+            _CallCollector(self, _function_scope(function.params, enclosing)).walk(function.body)
         self.calls.sort(key=lambda call: (call.span.line, call.span.column))
         return self.calls
 
@@ -284,5 +338,5 @@ def module_resolver(module: cst.Module, mentions_keras: bool = True) -> tuple:
     interpreter = ModuleInterpreter("", module, {}, mentions_keras)
     extractor = CallExtractor(interpreter, recording=False)
     scope = Scope()
-    module.visit(_CallCollector(extractor, scope))
+    _CallCollector(extractor, scope).walk(module)
     return extractor.resolver, scope
