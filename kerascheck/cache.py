@@ -34,7 +34,7 @@ from kerascheck import __version__
 from kerascheck.findings import Finding
 
 CACHE_DIR_NAME = ".kerascheck_cache"
-_FORMAT = 1
+_FORMAT = 2
 # A stat this close to the cache's write time may hide a change made in the same tick.
 _RACY_SECONDS = 2.0
 
@@ -110,7 +110,8 @@ class ResultCache:
         except (OSError, ValueError, UnicodeDecodeError):
             self.entries = {}
 
-    # Entry: [stat_key or None, digest, options fingerprint, [finding dicts]]
+    # Entry: [stat_key or None, digest, options fingerprint, [finding dicts], [fixes attached, hidden]]
+    # A hit is (findings, (attached, hidden)).
 
     def lookup_stat(self, key: str, st: Optional[os.stat_result], options_fp: str) -> Optional[list]:
         """Findings when the file is unchanged by its stat, else None (then try lookup_digest)."""
@@ -129,7 +130,8 @@ class ResultCache:
             self.dirty = True
         return findings
 
-    def store(self, key: str, st: Optional[os.stat_result], digest: str, options_fp: str, findings: list) -> None:
+    def store(self, key: str, st: Optional[os.stat_result], digest: str, options_fp: str, findings: list,
+              fix_counts: tuple = (0, 0)) -> None:
         encoded = [finding_to_json(f) for f in findings]
         if encoded:
             try:  # only what comes back identical (a tuple in a fix would come back a list)
@@ -137,7 +139,8 @@ class ResultCache:
                     return
             except (TypeError, ValueError):
                 return
-        self.entries[key] = [self._trusted_stat(st) if st is not None else None, digest, options_fp, encoded]
+        self.entries[key] = [self._trusted_stat(st) if st is not None else None, digest, options_fp, encoded,
+                             list(fix_counts)]
         self.dirty = True
 
     def save(self) -> None:
@@ -174,7 +177,7 @@ class ResultCache:
 
     def _entry(self, key: str, options_fp: str) -> Optional[list]:
         entry = self.entries.get(key)
-        if not isinstance(entry, list) or len(entry) != 4 or entry[2] != options_fp:
+        if not isinstance(entry, list) or len(entry) != 5 or entry[2] != options_fp:
             return None
         return entry
 
@@ -184,8 +187,9 @@ class ResultCache:
         return stat_key(st)
 
     @staticmethod
-    def _findings(entry: list) -> Optional[list]:
+    def _findings(entry: list) -> Optional[tuple]:
         try:
-            return [finding_from_json(item) for item in entry[3]]
-        except (TypeError, ValueError):
+            attached, hidden = entry[4]
+            return [finding_from_json(item) for item in entry[3]], (int(attached), int(hidden))
+        except (TypeError, ValueError, AttributeError):
             return None

@@ -187,7 +187,12 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
         from kerascheck.cache import default_cache_dir
 
         cache_dir = default_cache_dir(find_project_root(Path.cwd()))
-    run = run_check(files, None, options_for=per_file.__getitem__, keep_facts=runtime, jobs=jobs, cache_dir=cache_dir)
+    # Fixes are attached where each file is checked (in the workers, cached with the findings), except when
+    # fixing or when the runtime pass adds findings: then below, on all findings.
+    include_unsafe = unsafe_fixes or output_format != "text"
+    attach_in_run = not (apply_fixes or show_diff or runtime or runtime_imports)
+    run = run_check(files, None, options_for=per_file.__getitem__, keep_facts=runtime, jobs=jobs, cache_dir=cache_dir,
+                    attach_fixes=include_unsafe if attach_in_run else None)
     fixes = None
     if apply_fixes or show_diff:
         from kerascheck.fix import fix_run
@@ -205,9 +210,12 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
     if runtime or runtime_imports:
         findings = _runtime_pass(findings, run.compiles, per_file, file_options, runtime, runtime_python,
                                  runtime_imports, runtime_paths)
-    from kerascheck.fix import attach_fixes, fix_hint
-    attached, hidden = attach_fixes(findings, {display_path(path): path for path in files},
-                                    include_unsafe=unsafe_fixes or output_format != "text")
+    if attach_in_run:
+        attached, hidden = run.fixes_attached, run.fixes_hidden
+    else:
+        from kerascheck.fix import attach_fixes
+        attached, hidden = attach_fixes(findings, {display_path(path): path for path in files},
+                                        include_unsafe=include_unsafe)
     sys.stdout.write(FORMATS[output_format].render(findings, {"files": files}))
     sys.stdout.flush()
     # Internal errors come after the other files' findings, one line each.
@@ -220,7 +228,10 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
                        f"remaining).", err=True)
         else:
             click.echo(_summary(findings, run.files_checked), err=True)
-        hint = fix_hint(attached, hidden, unsafe_fixes) if output_format == "text" else None
+        hint = None
+        if output_format == "text" and (attached or hidden):
+            from kerascheck.fix import fix_hint
+            hint = fix_hint(attached, hidden, unsafe_fixes)
         if hint:
             click.echo(hint, err=True)
     if fixes is not None and fixes.errors:

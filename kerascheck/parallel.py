@@ -34,8 +34,25 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _check_path(path: Path, options, keep_facts: bool, want_digest: bool):
-    """One file, as runner.check_one_file does it, plus the digest of the bytes that were checked."""
+def _check_path(path: Path, options, keep_facts: bool, want_digest: bool, attach: Optional[bool] = None):
+    """One file, as runner.check_one_file does it, plus the digest of the bytes that were checked.
+
+    attach (None: no): the findings get their fixes here, as kerascheck.fix.attach_fixes does it.
+    """
+    result, digest = _check_path_only(path, options, keep_facts, want_digest)
+    if attach is not None and result.findings and result.internal_error is None:
+        from kerascheck.fix import attach_fixes, has_fixer
+
+        if any(has_fixer(finding) for finding in result.findings):
+            try:
+                result.fix_counts = tuple(attach_fixes(result.findings, {result.path: Path(path)}, include_unsafe=attach))
+            except Exception:  # noqa: BLE001 - a fix is a bonus: the findings stand without it
+                for finding in result.findings:
+                    finding.fix = None
+    return result, digest
+
+
+def _check_path_only(path: Path, options, keep_facts: bool, want_digest: bool):
     from kerascheck import runner
 
     try:
@@ -56,13 +73,13 @@ def _check_path(path: Path, options, keep_facts: bool, want_digest: bool):
 
 
 def _check_chunk(chunk: list) -> list:
-    return [(index, *_check_path(path, options, keep_facts, want_digest))
-            for index, path, options, keep_facts, want_digest in chunk]
+    return [(index, *_check_path(path, options, keep_facts, want_digest, attach))
+            for index, path, options, keep_facts, want_digest, attach in chunk]
 
 
 def _chunks(items: list) -> list:
-    """items: (index, path, options, keep_facts, want_digest, size). Largest first; small ones grouped."""
-    items = sorted(items, key=lambda item: (-item[5], item[0]))
+    """items: (index, path, options, keep_facts, want_digest, attach, size). Largest first; small ones grouped."""
+    items = sorted(items, key=lambda item: (-item[-1], item[0]))
     chunks, current, current_bytes = [], [], 0
     for *item, size in items:
         if current and (current_bytes + size > _CHUNK_BYTES or len(current) >= _CHUNK_FILES):
@@ -119,8 +136,8 @@ def _run_parallel(chunks: list, jobs: int, results: dict) -> None:
 
 
 def check_files(files: list, options_for: Callable, keep_facts: bool = False, jobs: Optional[int] = None,
-                cache_dir=None) -> list:
-    """FileResults for `files`, in their order. cache_dir None: no cache."""
+                cache_dir=None, attach_fixes: Optional[bool] = None) -> list:
+    """FileResults for `files`, in their order. cache_dir None: no cache. attach_fixes: see runner.run_check."""
     from kerascheck.runner import FileResult
 
     jobs = jobs or default_jobs()
@@ -145,7 +162,7 @@ def check_files(files: list, options_for: Callable, keep_facts: bool = False, jo
         if cache is not None and st is not None and stat_module.S_ISREG(st.st_mode):
             fingerprint = fingerprints.get(id(options[index]))
             if fingerprint is None:
-                fingerprint = fingerprints[id(options[index])] = _options_fingerprint(options[index], cwd)
+                fingerprint = fingerprints[id(options[index])] = _options_fingerprint(options[index], cwd, attach_fixes)
             key = str(path)
             keys[index], stats[index] = (key, fingerprint), st
             hit = cache.lookup_stat(key, st, fingerprint)
@@ -158,31 +175,31 @@ def check_files(files: list, options_for: Callable, keep_facts: bool = False, jo
                 except OSError:
                     hit = None
             if hit is not None:
-                out[index] = FileResult(path=key, findings=hit)
+                out[index] = FileResult(path=key, findings=hit[0], fix_counts=hit[1])
                 continue
-        work.append((index, Path(path), options[index], keep_facts, keys[index] is not None, size))
+        work.append((index, Path(path), options[index], keep_facts, keys[index] is not None, attach_fixes, size))
 
     results: dict = {}
-    if jobs > 1 and len(work) > 1 and sum(item[5] for item in work) >= _PARALLEL_MIN_BYTES:
+    if jobs > 1 and len(work) > 1 and sum(item[-1] for item in work) >= _PARALLEL_MIN_BYTES:
         _run_parallel(_chunks(work), min(jobs, len(work)), results)
     else:
-        for index, path, file_options, keep, want_digest, _ in work:
-            results[index] = _check_path(path, file_options, keep, want_digest)
+        for index, path, file_options, keep, want_digest, attach, _ in work:
+            results[index] = _check_path(path, file_options, keep, want_digest, attach)
 
     for index, (result, digest) in results.items():
         out[index] = result
         if cache is not None and digest is not None and keys[index] is not None and result.internal_error is None:
             key, fingerprint = keys[index]
-            cache.store(key, stats[index], digest, fingerprint, result.findings)
+            cache.store(key, stats[index], digest, fingerprint, result.findings, result.fix_counts)
     if cache is not None:
         cache.save()
     return out
 
 
-def _options_fingerprint(options, cwd: str) -> str:
+def _options_fingerprint(options, cwd: str, attach_fixes: Optional[bool]) -> str:
     from kerascheck import runner
     from kerascheck.cache import options_fingerprint
 
     target = options.target if options.target is not None else runner._detected_target(options.project_root)
     # Findings carry paths relative to the working directory: part of the key too.
-    return options_fingerprint(options, target) + ":" + cwd
+    return f"{options_fingerprint(options, target)}:{attach_fixes}:{cwd}"

@@ -40,6 +40,7 @@ class FileResult:
     findings: list = field(default_factory=list)
     facts: Optional[FileFacts] = None
     internal_error: Optional[str] = None
+    fix_counts: tuple = (0, 0)  # (attached, hidden) when run_check attached fixes (attach_fixes=...)
 
 
 def display_path(path: Path) -> str:
@@ -155,22 +156,28 @@ class RunResult:
     internal_errors: list = field(default_factory=list)
     files_checked: int = 0
     compiles: list = field(default_factory=list)  # CompileFacts, when keep_facts
+    fixes_attached: int = 0  # with attach_fixes=...: findings given a fix, and fixes left out (unsafe)
+    fixes_hidden: int = 0
 
 
 def run_check(files: list, options: Options, keep_facts: bool = False, options_for=None, jobs: int = 1,
-              cache_dir=None) -> RunResult:
+              cache_dir=None, attach_fixes: Optional[bool] = None) -> RunResult:
     """Check every file; findings sorted by path and position whatever the order of work.
 
     `options_for(path)`, when given, gives each file its own options (its nearest [tool.kerascheck]).
     `jobs` worker processes (None: one per core); `cache_dir`: the results cache (kerascheck/cache.py),
-    None for none. Internal errors keep the order of `files`.
+    None for none. Internal errors keep the order of `files`. `attach_fixes` (include unsafe ones or not):
+    each file's findings get their fixes (kerascheck.fix.attach_fixes) where the file is checked, in the
+    workers, and cached with them.
     """
     from kerascheck.parallel import check_files
 
     run = RunResult(files_checked=len(files))
     for result in check_files(files, options_for or (lambda _path: options), keep_facts=keep_facts, jobs=jobs,
-                              cache_dir=cache_dir):
+                              cache_dir=cache_dir, attach_fixes=attach_fixes):
         run.findings.extend(result.findings)
+        run.fixes_attached += result.fix_counts[0]
+        run.fixes_hidden += result.fix_counts[1]
         if result.facts is not None:
             run.compiles.extend(result.facts.compiles)
         if result.internal_error:

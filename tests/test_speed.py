@@ -1,0 +1,146 @@
+"""The results cache and the worker processes: same output, fewer reads.
+
+Timing itself is bench/run.py's job (numbers on a quiet machine); these tests
+check the behaviour that makes the numbers honest: a second run with nothing
+changed reads the cache and never imports libcst; a change of content or of
+configuration is seen; a broken cache is ignored; writes are atomic; the output is
+the same for any number of jobs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+GOOD = ("import keras\nm = keras.Sequential([keras.layers.Dense(3, activation='softmax')])\n"
+        "m.compile(loss='binary_crossentropy', metrics=['accuracy'])\n")
+CLEAN = GOOD.replace("binary_crossentropy", "categorical_crossentropy")
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    root = tmp_path / "project"
+    root.mkdir()
+    for path in sorted(FIXTURES.glob("*.py")):
+        shutil.copyfile(path, root / path.name)
+    (root / "clean.py").write_text(CLEAN)
+    monkeypatch.setenv("KERASCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("KERASCHECK_PARALLEL_MIN_BYTES", "0")
+    return root
+
+
+def _no_libcst(tmp_path, monkeypatch):
+    """Make `import libcst` fail in the child process: proof that a run never needed it."""
+    site = tmp_path / "site"
+    site.mkdir(exist_ok=True)
+    (site / "sitecustomize.py").write_text("import sys\nsys.modules['libcst'] = None\n")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+
+
+def test_second_run_uses_the_cache_and_never_imports_libcst(run_cli, project, tmp_path, monkeypatch):
+    first = run_cli(".", "--output-format", "json", cwd=project)
+    assert first.returncode == 1 and "Traceback" not in first.stderr
+    assert list((tmp_path / "cache").glob("results-*.json"))
+    _no_libcst(tmp_path, monkeypatch)
+    second = run_cli(".", "--output-format", "json", cwd=project)
+    assert "Traceback" not in second.stderr, second.stderr
+    assert (second.stdout, second.returncode) == (first.stdout, first.returncode)
+    # Without the cache the same run needs libcst: the check above is not vacuous.
+    third = run_cli(".", "--output-format", "json", "--no-cache", cwd=project)
+    assert third.returncode == 2 or third.stdout != first.stdout
+
+
+def test_cache_is_keyed_by_content_even_when_size_and_mtime_are_kept(run_cli, project):
+    target = project / "clean.py"
+    time.sleep(2.2)  # older than the racy window: the cache trusts this file's stat from now on
+    assert run_cli("clean.py", cwd=project).returncode == 0
+    before = target.stat()
+    changed = GOOD.ljust(len(CLEAN))  # same size, different content
+    assert len(changed) == len(CLEAN)
+    target.write_text(changed)
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    result = run_cli("clean.py", cwd=project)
+    assert result.returncode == 1 and "KC201" in result.stdout
+
+
+def test_cache_is_keyed_by_configuration(run_cli, project):
+    everything = run_cli(".", cwd=project).stdout
+    only_kc2 = run_cli(".", "--select", "KC2", cwd=project).stdout
+    assert only_kc2 and all(" KC2" in line for line in only_kc2.splitlines())
+    assert run_cli(".", cwd=project).stdout == everything
+    (project / "pyproject.toml").write_text('[tool.kerascheck]\nignore = ["KC201"]\n')
+    assert " KC201 " not in run_cli(".", cwd=project).stdout
+
+
+def test_a_broken_cache_is_ignored_and_replaced(run_cli, project, tmp_path):
+    expected = run_cli(".", "--no-cache", cwd=project).stdout
+    run_cli(".", cwd=project)
+    for path in (tmp_path / "cache").glob("results-*.json"):
+        path.write_bytes(b"\x00garbage{")
+    result = run_cli(".", cwd=project)
+    assert result.stdout == expected and "Traceback" not in result.stderr
+    for path in (tmp_path / "cache").glob("results-*.json"):
+        json.loads(path.read_text())
+    # Entries of the wrong shape are misses, not crashes.
+    for path in (tmp_path / "cache").glob("results-*.json"):
+        data = json.loads(path.read_text())
+        data["files"] = {key: [None, 1, "x", [{"bogus": 1}], None] for key in data["files"]}
+        path.write_text(json.dumps(data))
+    result = run_cli(".", cwd=project)
+    assert result.stdout == expected and "Traceback" not in result.stderr
+
+
+def test_no_cache_writes_nothing_and_writes_are_atomic(run_cli, project, tmp_path):
+    run_cli(".", "--no-cache", cwd=project)
+    assert not (tmp_path / "cache").exists()
+    run_cli(".", cwd=project)
+    names = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    assert [n for n in names if n.endswith(".tmp")] == []
+    assert ".gitignore" in names and len([n for n in names if n.startswith("results-")]) == 1
+
+
+def test_default_cache_folder_is_at_the_project_root_and_ignored(run_cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("KERASCHECK_CACHE_DIR", raising=False)
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (root / "src" / "m.py").write_text(GOOD)
+    run_cli(".", cwd=root / "src")
+    assert (root / ".kerascheck_cache" / ".gitignore").read_text().strip().endswith("*")
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_same_output_for_any_number_of_jobs(run_cli, project, output_format):
+    outputs = {run_cli(".", "--no-cache", "-j", jobs, "--output-format", output_format, cwd=project).stdout
+               for jobs in ("1", "2", "4")}
+    assert len(outputs) == 1
+
+
+def test_jobs_must_be_positive(run_cli, project):
+    result = run_cli(".", "-j", "0", cwd=project)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_cache_in_process_round_trip(tmp_path):
+    """A finding comes back from the cache equal to what was stored; a racy stat is not trusted."""
+    from kerascheck.cache import ResultCache
+    from kerascheck.findings import Finding
+
+    finding = Finding("a.py", 3, 5, "KC201", "name", "message", 3, 9, cell=2)
+    source = tmp_path / "a.py"
+    source.write_text("x = 1\n")
+    cache = ResultCache(tmp_path / "c")
+    cache.store("a.py", source.stat(), "digest", "options", [finding])
+    cache.save()
+    again = ResultCache(tmp_path / "c")
+    assert again.lookup_digest("a.py", "digest", "options", source.stat()) == ([finding], (0, 0))
+    assert again.lookup_digest("a.py", "other", "options", source.stat()) is None
+    assert again.lookup_digest("a.py", "digest", "other options", source.stat()) is None
+    # Written just now: the stat shortcut is not trusted, the digest decides.
+    assert again.lookup_stat("a.py", source.stat(), "options") is None
