@@ -329,8 +329,12 @@ class CallExtractor:
 
 
 def extract_calls(interpreter: ModuleInterpreter) -> list:
-    """The CallFacts of the module the interpreter has parsed."""
-    return CallExtractor(interpreter).run()
+    """The CallFacts of the module the interpreter has parsed (those found so far, if it nests too deeply)."""
+    extractor = CallExtractor(interpreter)
+    try:
+        return extractor.run()
+    except RecursionError:  # the interpreter's facts stand; only some calls are not looked at
+        return sorted(extractor.calls, key=lambda call: (call.span.line, call.span.column))
 
 
 def module_resolver(module: cst.Module, mentions_keras: bool = True) -> tuple:

@@ -27,6 +27,7 @@ from kerascheck.fix.edits import LineIndex, apply_edits, overlaps
 from kerascheck.fix.files import decode, unified_diff, write_atomic
 from kerascheck.fix.registry import FIXERS, Fix
 from kerascheck.rules import rule_by_code
+from kerascheck.runner import check_source, display_path, run_check
 
 # Enough for every chain seen (a fix enabling another, one import edit per pass); a
 # safety net against a fixer that would not converge.
@@ -163,8 +164,6 @@ class FileFix:
 
 def fix_file(path: Path, shown: str, options, unsafe: bool, write: bool, findings: Optional[list] = None) -> FileFix:
     """Fix one file; with `write`, replace it atomically when something changed."""
-    from kerascheck.runner import check_source
-
     result = FileFix(path=path, shown=shown)
     if path.suffix.lower() == ".ipynb":
         from kerascheck.fix.notebook import fix_notebook
@@ -255,8 +254,6 @@ def fix_run(files: list, options_for: Callable, run, unsafe: bool, write: bool, 
     (their facts too, when `keep_facts`); without, the findings are those of the
     fixed text in memory.
     """
-    from kerascheck.runner import display_path, run_check
-
     by_path: dict = {}
     for finding in run.findings:
         by_path.setdefault(finding.path, []).append(finding)

@@ -72,7 +72,10 @@ def reference(ctx: FixContext, module_path: str, name: str, near: Optional[str] 
     for alias, value in scope_vars.items():
         if isinstance(value, Ref) and knowledge.keras_path(value.qualified) == want:
             return alias, []
-    free = name not in scope_vars and not ctx.module_scope.star_imports
+    stars = ctx.module_scope.star_imports
+    if name not in scope_vars and any(knowledge.keras_path(module) == module_path for module in stars):
+        return name, []  # `from keras.metrics import *` already brings it
+    free = name not in scope_vars and not stars
     imports = _top_level_imports(ctx)
     keras_imports = [(line, small) for line, small in imports if _is_keras_import(small)]
     name_imports = [(line, small) for line, small in keras_imports
