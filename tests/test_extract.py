@@ -213,3 +213,29 @@ def test_model_overriding_compile_is_not_checked():
         m = Contrastive()
         m.compile(optimizer="adam", loss="info_nce")
     """)) == []
+
+
+def test_containers_filled_at_run_time_have_unknown_length():
+    _, outputs, _, _ = one("""
+        from keras.models import Sequential
+        from keras.layers import Dense
+        class_index = {}
+        labels = []
+        for i, name in enumerate(open('labels.txt')):
+            class_index[name] = i
+            labels.append(name)
+        model = Sequential([Dense(len(class_index), activation='softmax')])
+        model.compile(loss='binary_crossentropy', metrics=['accuracy'])
+    """)
+    assert outputs[0][:2] == ("softmax", None)
+
+
+def test_literal_containers_have_known_length():
+    _, outputs, _, _ = one("""
+        from keras.models import Sequential
+        from keras.layers import Dense
+        CLASSES = ['cat', 'dog', 'bird']
+        model = Sequential([Dense(len(CLASSES), activation='softmax')])
+        model.compile(loss='categorical_crossentropy')
+    """)
+    assert outputs[0][:2] == ("softmax", 3)

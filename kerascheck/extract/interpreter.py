@@ -267,6 +267,10 @@ class ModuleInterpreter:
                     continue
                 item = items[index] if items is not None and index < len(items) and len(items) == len(elements) else UNKNOWN
                 self.assign(element.value, item, frame)
+        elif isinstance(target, cst.Subscript):
+            container = self.eval(target.value, frame)
+            if isinstance(container, (Sequence, Mapping)):
+                container.complete = False
         elif isinstance(target, cst.Attribute):
             owner = self.eval(target.value, frame)
             if isinstance(owner, (InstanceValue, ModelValue)):
@@ -442,9 +446,10 @@ class ModuleInterpreter:
             if isinstance(receiver, ModelValue) and method == "pop" and receiver.layers:
                 receiver.layers.pop()
                 return UNKNOWN
-            if isinstance(receiver, Sequence) and method == "append" and node.args:
-                receiver.items.append(self.eval(node.args[0].value, frame))
-                return Const(None)
+            if isinstance(receiver, (Sequence, Mapping)) and method in _MUTATING_METHODS:
+                # Loop bodies run once here, so the new contents are not known.
+                receiver.complete = False
+                return UNKNOWN
             func = self.eval_attribute(node.func, frame) if not isinstance(receiver, Ref) else Ref(f"{receiver.qualified}.{method}", node.func)
         else:
             func = self.eval(node.func, frame)
@@ -486,7 +491,7 @@ class ModuleInterpreter:
         return instance
 
     def call_ref(self, qualified: str, args: list, kwargs: dict, node: cst.Call) -> Value:
-        if qualified == "builtins.len" and args and isinstance(args[0], (Sequence, Mapping)):
+        if qualified == "builtins.len" and args and isinstance(args[0], (Sequence, Mapping)) and args[0].complete:
             return Const(len(args[0].items), node)
         if qualified in ("builtins.int", "builtins.round") and args and isinstance(args[0], Const) and isinstance(args[0].value, (int, float)):
             return Const(int(args[0].value), node)
@@ -536,6 +541,8 @@ class ModuleInterpreter:
                 if keyword in kwargs:
                     units_value = kwargs[keyword]
             units = _const_int(units_value)
+            if units is not None and units < 1:
+                units = None  # no real layer has 0 units: the value was not what we computed
             if "activation" in kwargs:
                 activation = self.activation_of(kwargs["activation"])
             elif name in ("Dense", "LSTM", "GRU", "SimpleRNN") and len(args) >= 2:
@@ -844,6 +851,10 @@ class ModuleInterpreter:
         except Exception:  # noqa: BLE001 - a spelling is cosmetic
             return "?"
         return " ".join(text.split())[:80]
+
+
+_MUTATING_METHODS = {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem",
+                     "sort", "reverse"}
 
 
 class _BoundMethod(Value):

@@ -45,6 +45,8 @@ class Sequence(Value):
 
     items: list  # list[Value]
     node: Optional[cst.CSTNode] = None
+    # False once the code mutates it (append in a loop, x[i] = ...): items may be missing.
+    complete: bool = True
 
 
 @dataclass(eq=False)
@@ -53,6 +55,7 @@ class Mapping(Value):
 
     items: list  # list[tuple[Value, Value]]
     node: Optional[cst.CSTNode] = None
+    complete: bool = True  # as Sequence.complete
 
 
 @dataclass(eq=False)
