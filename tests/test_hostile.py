@@ -299,3 +299,16 @@ def test_check_path_matches_check_one_file():
             mine, digest = _check_path(path, Options(target=UNKNOWN), False, True)
             theirs = check_one_file(path, Options(target=UNKNOWN))
             assert mine == theirs and digest, path
+
+
+def test_gates_are_linear_on_comment_banners():
+    """A '.' then lines of '#' once made the gates' regular expressions backtrack exponentially."""
+    import time
+
+    from kerascheck.extract import extract_text
+
+    text = 'import keras\n"""Notes.\n' + ("#" * 3000 + "\n") * 200 + 'The end.\n' + ("#" * 80 + "\n") * 50 + '"""\n'
+    start = time.perf_counter()
+    facts = extract_text("banners.py", text)
+    assert time.perf_counter() - start < 10
+    assert not facts.problems

@@ -28,15 +28,18 @@ _MAY_HOLD_KERAS = re.compile(rb"keras|Keras|Sequential|\.compile\s*\(|Dense\s*\(
 _MENTIONS_KERAS = re.compile(r"keras|Keras|\bSequential\b|\bDense\b")
 # The interpreter records a compile only for a call whose callee is an attribute named
 # `compile`: a dot, then (whitespace, line continuations, comments inside brackets) `compile`.
-_COMPILE_ATTRIBUTE = re.compile(r"\.(?:\s|\\|#[^\r\n]*)*compile\b")
+# A comment counts only with its line end: `#[^\r\n]*` alone would let `(...)*` split a line of #s in
+# exponentially many ways before failing (a '.' then a '#####' banner took minutes).
+_BETWEEN = r"(?:\s|\\|#[^\r\n]*[\r\n])*"
+_COMPILE_ATTRIBUTE = re.compile(r"\." + _BETWEEN + r"compile\b")
 # Without any of these words no name can resolve to Keras (imports of Keras modules all say
 # "keras"; a pasted snippet uses Keras's own names) and no model method is called, so neither
 # the interpreter nor the call extractor can record anything: libcst is not needed. Files get
 # here by `re.compile(` alone (the standard library is full of them). Keep this in step with
 # what extract/ records (tests/test_hostile.py checks the gate changes no result).
 _MAY_YIELD_FACTS = re.compile(
-    r"keras|Keras|\b(?:%s)\b|\.(?:\s|\\|#[^\r\n]*)*(?:%s)\b" % (
-        "|".join(sorted(map(re.escape, knowledge.SNIPPET_MODULE), key=len, reverse=True)),
+    r"keras|Keras|\b(?:%s)\b|\.%s(?:%s)\b" % (
+        "|".join(sorted(map(re.escape, knowledge.SNIPPET_MODULE), key=len, reverse=True)), _BETWEEN,
         "|".join(sorted(map(re.escape, MODEL_METHODS), key=len, reverse=True))))
 # Set to False (tests, benchmarks) to check that the gates above change no result.
 USE_GATES = True
