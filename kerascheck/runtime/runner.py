@@ -21,6 +21,7 @@ import re
 import subprocess
 import sys
 
+from kerascheck import knowledge
 from kerascheck.facts import CompileFact, LossFact, MetricFact, OutputFact, Span, TrainedOutput
 from kerascheck.runtime.cache import (PROBE_PATH, FingerprintError, ProbeCache,
                                       interpreter_fingerprint)
@@ -170,16 +171,6 @@ def probe_cases(cases, python=None, cache_dir=None, timeout=DEFAULT_TIMEOUT, def
 
 # ---------------------------------------------------------------- facts -> cases
 
-_ALIASES = {
-    "bce": "binary_crossentropy",
-    "cce": "categorical_crossentropy",
-    "mse": "mean_squared_error",
-    "mae": "mean_absolute_error",
-    "mape": "mean_absolute_percentage_error",
-    "msle": "mean_squared_logarithmic_error",
-    "kld": "kl_divergence",
-    "kullback_leibler_divergence": "kl_divergence",
-}
 _CROSSENTROPY_LIKE = ("binary_crossentropy", "binary_focal_crossentropy",
                       "categorical_crossentropy", "categorical_focal_crossentropy",
                       "sparse_categorical_crossentropy", "hinge", "squared_hinge",
@@ -200,10 +191,12 @@ def _camel(name):
 
 def _loss_key(loss):
     """A normalised name for deciding the task: 'binary_crossentropy', ..."""
-    for raw in (loss.canonical, loss.name, loss.string):
+    if loss.canonical:
+        return loss.canonical
+    for raw in (loss.name, loss.string):
         if raw:
-            base = _snake(str(raw).split(".")[-1])
-            return _ALIASES.get(base, base)
+            name = str(raw).split(".")[-1]
+            return knowledge.canonical_loss(name) or _snake(name)
     return None
 
 
