@@ -184,19 +184,15 @@ def test_internal_error_is_one_line_after_the_findings_with_exit_2(run_cli, tmp_
     assert "Traceback" not in result.stderr
 
 
-# ------------------------------------------------------------------ the gates and positions change nothing
+# ------------------------------------------------------------------ the gates change nothing
 
 
 def _facts_both_ways(path: str, text: str, monkeypatch):
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
     import kerascheck.extract as extract
 
     fast = extract.extract_text(path, text)
     with monkeypatch.context() as patch:
         patch.setattr(extract, "USE_GATES", False)
-        patch.setattr(extract, "LazyPositions",
-                      lambda module: MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
         reference = extract.extract_text(path, text)
     return fast, reference
 
@@ -207,7 +203,7 @@ def _reference_cases() -> list:
 
 
 @pytest.mark.parametrize("name,text", _reference_cases(), ids=lambda value: value if len(value) < 60 else "")
-def test_gates_and_lean_positions_change_nothing_on_fixtures(name, text, monkeypatch):
+def test_gates_change_nothing_on_fixtures(name, text, monkeypatch):
     fast, reference = _facts_both_ways(name, text, monkeypatch)
     assert fast == reference
 

@@ -1,8 +1,8 @@
 """Source text -> FileFacts. The only place that reads syntax.
 
 Order of work, cheapest first: decode, skip files that cannot hold Keras code,
-let CPython's parser judge syntax (fast, exact messages, refuses absurd
-nesting), then parse once with libcst and interpret.
+parse once with CPython's `ast` (fast, exact messages, refuses absurd
+nesting) and interpret. libcst, which keeps every character, is only for --fix.
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ import tokenize
 import warnings
 from typing import Optional
 
-import libcst as cst
-
 from kerascheck import knowledge
 from kerascheck.extract.calls import MODEL_METHODS, extract_calls
 from kerascheck.extract.interpreter import ModuleInterpreter
-from kerascheck.extract.positions import LazyPositions
+from kerascheck.extract.spans import SourceSpans
 from kerascheck.facts import FileFacts, FileProblem
 
 # A file that mentions none of these cannot hold a Keras compile or a Keras API call.
@@ -34,7 +32,7 @@ _BETWEEN = r"(?:\s|\\|#[^\r\n]*[\r\n])*"
 _COMPILE_ATTRIBUTE = re.compile(r"\." + _BETWEEN + r"compile\b")
 # Without any of these words no name can resolve to Keras (imports of Keras modules all say
 # "keras"; a pasted snippet uses Keras's own names) and no model method is called, so neither
-# the interpreter nor the call extractor can record anything: libcst is not needed. Files get
+# the interpreter nor the call extractor can record anything: no tree is needed. Files get
 # here by `re.compile(` alone (the standard library is full of them). Keep this in step with
 # what extract/ records (tests/test_hostile.py checks the gate changes no result).
 _MAY_YIELD_FACTS = re.compile(
@@ -82,27 +80,39 @@ def extract_bytes(path: str, data: bytes) -> FileFacts:
 
 def extract_text(path: str, text: str) -> FileFacts:
     facts = FileFacts(path=path)
-    problem = syntax_problem(text)
-    if problem is not None:
-        facts.problems.append(problem)
-        return facts
     if USE_GATES and not _MAY_YIELD_FACTS.search(text):
+        # Nothing to analyse: only the syntax verdict is needed, and bytecode compilation
+        # gives it without building Python objects for every node (about twice as fast).
+        problem = syntax_problem(text)
+        if problem is not None:
+            facts.problems.append(problem)
+        return facts
+    module = parse_module(text)
+    if isinstance(module, FileProblem):
+        facts.problems.append(module)
         return facts
     try:
-        module = cst.parse_module(text)
-        # Exactly PositionProvider's ranges, computed on the first look-up only (positions.py).
-        positions = LazyPositions(module)
-        interpreter = ModuleInterpreter(path, module, positions, bool(_MENTIONS_KERAS.search(text)))
+        interpreter = ModuleInterpreter(path, module, SourceSpans(text), bool(_MENTIONS_KERAS.search(text)))
         if not USE_GATES or _COMPILE_ATTRIBUTE.search(text):
             facts.compiles = interpreter.run()
         facts.calls = extract_calls(interpreter)
-    except cst.ParserSyntaxError as error:
-        facts.problems.append(FileProblem(
-            "KC002", f"not analysed: libcst cannot parse this file ({_short(error.message)})",
-            error.raw_line or 1, (error.raw_column or 0) + 1))
     except RecursionError:
         facts.problems.append(FileProblem("KC002", "not analysed: the code is nested too deeply"))
     return facts
+
+
+def parse_module(text: str):
+    """The module's `ast`, or the KC001/KC002 problem that stops it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like
+            return ast.parse(text)
+    except SyntaxError as error:
+        return _syntax_error_problem(error)
+    except (RecursionError, MemoryError):
+        return FileProblem("KC001", "syntax error: too deeply nested for Python's parser")
+    except ValueError as error:  # e.g. source code string cannot contain null bytes
+        return FileProblem("KC002", f"cannot read file: {_short(str(error))}")
 
 
 def syntax_problem(text: str) -> Optional[FileProblem]:
@@ -110,27 +120,24 @@ def syntax_problem(text: str) -> Optional[FileProblem]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
-            try:
-                # Compiling to bytecode parses exactly as ast.parse does, without building
-                # Python objects for every node: about twice as fast. Whatever it refuses
-                # (rarely) goes through ast.parse, whose verdict and message are the ones kept.
-                compile(text, "<kerascheck>", "exec", dont_inherit=True)
-                return None
-            except Exception:  # noqa: BLE001 - decided below by ast.parse
-                pass
-            ast.parse(text)
-    except SyntaxError as error:
-        line = error.lineno or 1
-        column = error.offset or 1
-        message = error.msg
-        if "print" in message and "parentheses" in message:
-            message += " (Python 2 code?)"
-        return FileProblem("KC001", f"syntax error: {message}", line, max(column, 1))
-    except (RecursionError, MemoryError):
-        return FileProblem("KC001", "syntax error: too deeply nested for Python's parser")
-    except ValueError as error:  # e.g. source code string cannot contain null bytes
-        return FileProblem("KC002", f"cannot read file: {_short(str(error))}")
-    return None
+            # Compiling to bytecode parses exactly as ast.parse does, without building Python
+            # objects for every node. It also refuses what only the compiler checks ('return'
+            # outside a function...): those go through ast.parse, whose verdict is the one kept.
+            compile(text, "<kerascheck>", "exec", dont_inherit=True)
+            return None
+    except Exception:  # noqa: BLE001 - decided below by ast.parse
+        pass
+    module = parse_module(text)
+    return module if isinstance(module, FileProblem) else None
+
+
+def _syntax_error_problem(error: SyntaxError) -> FileProblem:
+    line = error.lineno or 1
+    column = error.offset or 1
+    message = error.msg
+    if "print" in message and "parentheses" in message:
+        message += " (Python 2 code?)"
+    return FileProblem("KC001", f"syntax error: {message}", line, max(column, 1))
 
 
 def _short(text: str, limit: int = 120) -> str:

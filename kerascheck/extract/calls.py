@@ -1,6 +1,6 @@
 """CallFacts: the calls outside compile() that a rule looks at (Keras 1 and removed APIs, KC3).
 
-One pass over the module libcst already parsed. Names are resolved the way the
+One pass over the module `ast` already parsed. Names are resolved the way the
 interpreter resolves them (its own import binding and lookup: aliases, star imports,
 Keras's own names in a pasted snippet), so `Conv2D`, `layers.Conv2D`,
 `tf.keras.layers.Conv2D` and `keras.layers.convolutional.Convolution2D` all become
@@ -14,13 +14,12 @@ positional argument's literal value is known where it is a module constant.
 
 from __future__ import annotations
 
-import dataclasses
+import ast
 from typing import Optional
 
-import libcst as cst
-
 from kerascheck import knowledge
-from kerascheck.extract.interpreter import Frame, ModuleInterpreter, Scope, _dotted, _string_value
+from kerascheck.extract.interpreter import _LITERAL_TYPES, Frame, ModuleInterpreter, Scope, _dotted
+from kerascheck.extract.spans import SourceSpans
 from kerascheck.extract.values import UNKNOWN, Const, Ref, Sequence, Value
 from kerascheck.facts import CallFact
 
@@ -58,7 +57,7 @@ class Resolver:
         self.snippet_names = interpreter.mentions_keras
 
     def bind_import(self, node, scope: Scope) -> None:
-        if isinstance(node, cst.Import):
+        if isinstance(node, ast.Import):
             self.interpreter.do_import(node, Frame(scope))
         else:
             self.interpreter.do_import_from(node, Frame(scope))
@@ -70,46 +69,35 @@ class Resolver:
             return Ref(_SNIPPET_EXTRA[name])
         return value
 
-    def value(self, node: cst.CSTNode, scope: Scope) -> Value:
+    def value(self, node: ast.AST, scope: Scope) -> Value:
         """Names, attributes, literals, tuples and subscripts of known tuples; anything else is UNKNOWN."""
-        if isinstance(node, cst.Name):
-            return self.lookup(node.value, scope)
-        if isinstance(node, cst.Attribute):
+        if isinstance(node, ast.Name):
+            return self.lookup(node.id, scope)
+        if isinstance(node, ast.Attribute):
             owner = self.value(node.value, scope)
-            return Ref(f"{owner.qualified}.{node.attr.value}") if isinstance(owner, Ref) else UNKNOWN
-        if isinstance(node, cst.Integer):
-            try:
-                return Const(int(node.value.replace("_", ""), 0))
-            except ValueError:
-                return UNKNOWN
-        if isinstance(node, cst.Float):
-            try:
-                return Const(float(node.value.replace("_", "")))
-            except ValueError:
-                return UNKNOWN
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-            text = _string_value(node)
-            return Const(text) if text is not None else UNKNOWN
-        if isinstance(node, (cst.Tuple, cst.List)):
+            return Ref(f"{owner.qualified}.{node.attr}") if isinstance(owner, Ref) else UNKNOWN
+        if isinstance(node, ast.Constant):
+            return Const(node.value) if isinstance(node.value, _LITERAL_TYPES) else UNKNOWN
+        if isinstance(node, (ast.Tuple, ast.List)):
             items = []
-            for element in node.elements:
-                if isinstance(element, cst.StarredElement):
+            for element in node.elts:
+                if isinstance(element, ast.Starred):
                     return UNKNOWN
-                items.append(self.value(element.value, scope))
+                items.append(self.value(element, scope))
             return Sequence(items)
-        if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        if isinstance(node, ast.Subscript) and not isinstance(node.slice, (ast.Slice, ast.Tuple)):
             container = self.value(node.value, scope)
-            index = self.value(node.slice[0].slice.value, scope)
+            index = self.value(node.slice, scope)
             if isinstance(container, Sequence) and isinstance(index, Const) and isinstance(index.value, int) \
                     and -len(container.items) <= index.value < len(container.items):
                 return container.items[index.value]
-        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-            operand = self.value(node.expression, scope)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            operand = self.value(node.operand, scope)
             if isinstance(operand, Const) and isinstance(operand.value, (int, float)) and not isinstance(operand.value, bool):
                 return Const(-operand.value)
         return UNKNOWN
 
-    def qualified(self, node: cst.CSTNode, scope: Scope) -> Optional[str]:
+    def qualified(self, node: ast.AST, scope: Scope) -> Optional[str]:
         value = self.value(node, scope)
         return value.qualified if isinstance(value, Ref) else None
 
@@ -132,34 +120,13 @@ def _literal(value: Value):
     return None
 
 
-# Fields that hold only whitespace, punctuation or comments: never a call, never a binding.
-_PUNCTUATION_FIELDS = frozenset({
-    "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header", "footer",
-    "trailing_whitespace", "newline", "equal", "colon", "dot", "operator", "asynchronous", "lbracket", "rbracket",
-    "lbrace", "rbrace", "star_tok", "arrow", "default_indent", "default_newline", "encoding", "indent",
-})
-_CHILD_FIELDS: dict = {}  # node type -> the names of its fields that can hold code
-
-
-def _child_fields(node_type) -> tuple:
-    names = _CHILD_FIELDS.get(node_type)
-    if names is None:
-        names = tuple(f.name for f in dataclasses.fields(node_type)
-                      if f.name not in _PUNCTUATION_FIELDS and not f.name.startswith("whitespace"))
-        _CHILD_FIELDS[node_type] = names
-    return names
-
-
-_LEAVES = (cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis, cst.Pass,
-           cst.Break, cst.Continue, cst.Global, cst.Nonlocal)
+# Nodes with no code below them worth a look: names, literals, contexts, operators.
+_LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop,
+           ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal, ast.alias)
 
 
 class _CallCollector:
-    """Walks one scope's body in source order; function bodies are queued for later.
-
-    A plain recursive walk over the nodes' code fields: libcst's visitor rebuilds every
-    node it passes, which made this pass cost more than the parse.
-    """
+    """Walks one scope's body in source order; function bodies are queued for later."""
 
     def __init__(self, extractor: "CallExtractor", scope: Scope, function_parent: Optional[Scope] = None):
         self.extractor = extractor
@@ -177,14 +144,19 @@ class _CallCollector:
         else:
             self.children(node)
 
+    def walk_all(self, nodes) -> None:
+        for node in nodes:
+            if node is not None:
+                self.walk(node)
+
     def children(self, node) -> None:
-        for name in _child_fields(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
                 self.walk(value)
-            elif isinstance(value, (tuple, list)):
+            elif isinstance(value, list):
                 for item in value:
-                    if isinstance(item, cst.CSTNode):
+                    if isinstance(item, ast.AST):
                         self.walk(item)
 
     # ---------------------------------------------------------------- bindings
@@ -192,85 +164,88 @@ class _CallCollector:
     def on_import(self, node) -> None:
         self.resolver.bind_import(node, self.scope)
 
-    def on_assign(self, node: cst.Assign) -> None:
+    def on_assign(self, node: ast.Assign) -> None:
         self.walk(node.value)
         value = self.resolver.value(node.value, self.scope)
         for target in node.targets:
-            self.walk(target.target)
-            self._bind(target.target, value)
+            self.walk(target)
+            self._bind(target, value)
 
-    def on_ann_assign(self, node: cst.AnnAssign) -> None:
+    def on_ann_assign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self.walk(node.value)
             self._bind(node.target, self.resolver.value(node.value, self.scope))
 
-    def on_aug_assign(self, node: cst.AugAssign) -> None:
+    def on_aug_assign(self, node: ast.AugAssign) -> None:
         self.walk(node.value)
         self._bind(node.target, UNKNOWN)
 
-    def on_for(self, node: cst.For) -> None:
+    def on_for(self, node: ast.For) -> None:
         self.walk(node.iter)
         self._bind(node.target, UNKNOWN)
-        self.walk(node.body)
-        if node.orelse is not None:
-            self.walk(node.orelse)
+        self.walk_all(node.body)
+        self.walk_all(node.orelse)
 
-    def on_with_item(self, node: cst.WithItem) -> None:
-        self.walk(node.item)
-        if node.asname is not None:
-            self._bind(node.asname.name, UNKNOWN)
+    def on_with_item(self, node: ast.withitem) -> None:
+        self.walk(node.context_expr)
+        if node.optional_vars is not None:
+            self._bind(node.optional_vars, UNKNOWN)
 
-    def _bind(self, target: cst.CSTNode, value: Value) -> None:
-        if isinstance(target, cst.Name):
-            self.scope.vars[target.value] = value
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            items = value.items if isinstance(value, Sequence) and len(value.items) == len(target.elements) else None
-            for index, element in enumerate(target.elements):
-                self._bind(element.value, items[index] if items is not None and not isinstance(element, cst.StarredElement) else UNKNOWN)
+    def _bind(self, target: ast.AST, value: Value) -> None:
+        if isinstance(target, ast.Name):
+            self.scope.vars[target.id] = value
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            items = value.items if isinstance(value, Sequence) and len(value.items) == len(target.elts) else None
+            for index, element in enumerate(target.elts):
+                if isinstance(element, ast.Starred):
+                    self._bind(element.value, UNKNOWN)
+                else:
+                    self._bind(element, items[index] if items is not None else UNKNOWN)
 
-    def on_function(self, node: cst.FunctionDef) -> None:
+    def on_function(self, node: ast.FunctionDef) -> None:
         # Decorators and defaults run now, in this scope; the body runs later.
-        for decorator in node.decorators:
-            self.walk(decorator)
-        self.walk(node.params)
-        self.scope.vars[node.name.value] = UNKNOWN
+        self.walk_all(node.decorator_list)
+        self.walk(node.args)
+        self.scope.vars[node.name] = UNKNOWN
         self.extractor.queue.append((node, self.function_parent))
 
-    def on_class(self, node: cst.ClassDef) -> None:
-        for part in (*node.decorators, *node.bases, *node.keywords):
-            self.walk(part)
-        self.scope.vars[node.name.value] = UNKNOWN
+    def on_class(self, node: ast.ClassDef) -> None:
+        self.walk_all(node.decorator_list)
+        self.walk_all(node.bases)
+        self.walk_all(node.keywords)
+        self.scope.vars[node.name] = UNKNOWN
         # A class body runs now, in its own scope; its methods see the enclosing scope.
-        _CallCollector(self.extractor, Scope(parent=self.scope), function_parent=self.function_parent).walk(node.body)
+        _CallCollector(self.extractor, Scope(parent=self.scope), function_parent=self.function_parent).walk_all(node.body)
 
-    def on_lambda(self, node: cst.Lambda) -> None:
-        self.walk(node.params)
-        _CallCollector(self.extractor, _function_scope(node.params, self.scope)).walk(node.body)
+    def on_lambda(self, node: ast.Lambda) -> None:
+        self.walk(node.args)
+        _CallCollector(self.extractor, _function_scope(node.args, self.scope)).walk(node.body)
 
     # ---------------------------------------------------------------- calls
 
-    def on_call(self, node: cst.Call) -> None:
+    def on_call(self, node: ast.Call) -> None:
         if self.extractor.recording:
             self.extractor.record(node, self.scope)
         self.children(node)
 
 
 _HANDLERS = {
-    cst.Import: _CallCollector.on_import, cst.ImportFrom: _CallCollector.on_import,
-    cst.Assign: _CallCollector.on_assign, cst.AnnAssign: _CallCollector.on_ann_assign,
-    cst.AugAssign: _CallCollector.on_aug_assign, cst.For: _CallCollector.on_for,
-    cst.WithItem: _CallCollector.on_with_item, cst.FunctionDef: _CallCollector.on_function,
-    cst.ClassDef: _CallCollector.on_class, cst.Lambda: _CallCollector.on_lambda, cst.Call: _CallCollector.on_call,
+    ast.Import: _CallCollector.on_import, ast.ImportFrom: _CallCollector.on_import,
+    ast.Assign: _CallCollector.on_assign, ast.AnnAssign: _CallCollector.on_ann_assign,
+    ast.AugAssign: _CallCollector.on_aug_assign, ast.For: _CallCollector.on_for, ast.AsyncFor: _CallCollector.on_for,
+    ast.withitem: _CallCollector.on_with_item, ast.FunctionDef: _CallCollector.on_function,
+    ast.AsyncFunctionDef: _CallCollector.on_function, ast.ClassDef: _CallCollector.on_class,
+    ast.Lambda: _CallCollector.on_lambda, ast.Call: _CallCollector.on_call,
 }
 
 
-def _function_scope(params: cst.Parameters, parent: Scope) -> Scope:
+def _function_scope(params: ast.arguments, parent: Scope) -> Scope:
     scope = Scope(parent=parent)
-    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-        scope.vars[param.name.value] = UNKNOWN
-    for star in (params.star_arg, params.star_kwarg):
-        if isinstance(star, cst.Param):
-            scope.vars[star.name.value] = UNKNOWN
+    for param in (*params.posonlyargs, *params.args, *params.kwonlyargs):
+        scope.vars[param.arg] = UNKNOWN
+    for star in (params.vararg, params.kwarg):
+        if star is not None:
+            scope.vars[star.arg] = UNKNOWN
     return scope
 
 
@@ -283,34 +258,36 @@ class CallExtractor:
         self.calls: list = []
 
     def run(self) -> list:
-        _CallCollector(self, Scope()).walk(self.interpreter.module)
+        _CallCollector(self, Scope()).walk_all(self.interpreter.module.body)
         for function, enclosing in self.queue:  # grows while it is walked: nested functions
-            _CallCollector(self, _function_scope(function.params, enclosing)).walk(function.body)
+            _CallCollector(self, _function_scope(function.args, enclosing)).walk_all(function.body)
         self.calls.sort(key=lambda call: (call.span.line, call.span.column))
         return self.calls
 
-    def record(self, node: cst.Call, scope: Scope) -> None:
+    def record(self, node: ast.Call, scope: Scope) -> None:
         qualified = self.qualified_name(node, scope)
         if qualified is None:
             return
         span_of = self.interpreter.span_of
         keywords = {}
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                keywords.setdefault(keyword.arg, span_of(keyword))
         positional_spans = []
         positional_values = []
         for arg in node.args:
-            if arg.keyword is not None:
-                keywords.setdefault(arg.keyword.value, span_of(arg))
-            elif arg.star == "**":
-                continue
-            else:
+            if isinstance(arg, ast.Starred):
                 positional_spans.append(span_of(arg.value))
-                positional_values.append(None if arg.star else _literal(self.resolver.value(arg.value, scope)))
+                positional_values.append(None)
+            else:
+                positional_spans.append(span_of(arg))
+                positional_values.append(_literal(self.resolver.value(arg, scope)))
         self.calls.append(CallFact(
             qualified_name=qualified, span=span_of(node), keywords=keywords,
             positional_count=len(positional_spans), positional_spans=tuple(positional_spans),
             positional_values=tuple(positional_values)))
 
-    def qualified_name(self, node: cst.Call, scope: Scope) -> Optional[str]:
+    def qualified_name(self, node: ast.Call, scope: Scope) -> Optional[str]:
         """The callee's qualified name when the call is worth a look, else None."""
         func = node.func
         qualified = self.resolver.qualified(func, scope)
@@ -318,13 +295,13 @@ class CallExtractor:
             short = qualified.rsplit(".", 1)[-1]
             if knowledge.keras_path(qualified) is not None or short in SKLEARN_WRAPPERS:
                 return qualified
-            if not (isinstance(func, cst.Attribute) and short in MODEL_METHODS):
+            if not (isinstance(func, ast.Attribute) and short in MODEL_METHODS):
                 return None
-        if isinstance(func, cst.Attribute) and func.attr.value in MODEL_METHODS:
+        if isinstance(func, ast.Attribute) and func.attr in MODEL_METHODS:
             receiver = self.resolver.value(func.value, scope)
             if isinstance(receiver, Ref) and knowledge.keras_path(receiver.qualified) is None:
                 return None  # np.fit, sklearn.fit: a module's function, not a model's method
-            return f"{_dotted(func.value) or '?'}.{func.attr.value}"
+            return f"{_dotted(func.value) or '?'}.{func.attr}"
         return None
 
 
@@ -337,10 +314,10 @@ def extract_calls(interpreter: ModuleInterpreter) -> list:
         return sorted(extractor.calls, key=lambda call: (call.span.line, call.span.column))
 
 
-def module_resolver(module: cst.Module, mentions_keras: bool = True) -> tuple:
+def module_resolver(module: ast.Module, mentions_keras: bool = True) -> tuple:
     """(Resolver, module Scope) with every top-level import and assignment bound, for the fixer."""
-    interpreter = ModuleInterpreter("", module, {}, mentions_keras)
+    interpreter = ModuleInterpreter("", module, SourceSpans(""), mentions_keras)
     extractor = CallExtractor(interpreter, recording=False)
     scope = Scope()
-    _CallCollector(extractor, scope).walk(module)
+    _CallCollector(extractor, scope).walk_all(module.body)
     return extractor.resolver, scope

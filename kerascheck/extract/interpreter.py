@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-import libcst as cst
-from libcst.metadata import CodeRange
+import ast
 
 from kerascheck import knowledge
+from kerascheck.extract.spans import NO_SPAN, SourceSpans
 from kerascheck.extract.values import (
     UNKNOWN, ClassValue, Const, FunctionValue, InstanceValue, KerasObject, LayerValue, Mapping,
     ModelValue, Ref, Sequence, TensorValue, Value,
@@ -24,6 +24,10 @@ from kerascheck.facts import (
 
 # How deep calls into the module's own functions are followed.
 MAX_CALL_DEPTH = 6
+
+_FUNCTION_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_TRY_STATEMENTS = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
+_MATCH_STATEMENTS = tuple(getattr(ast, name) for name in ("Match",) if hasattr(ast, name))
 
 
 class Scope:
@@ -58,34 +62,32 @@ class Frame:
         self.returns: list = []
 
 
-def _dotted(node: cst.CSTNode) -> Optional[str]:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
+def _dotted(node: ast.AST) -> Optional[str]:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
         base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
+        return f"{base}.{node.attr}" if base else None
     return None
 
 
-def _string_value(node: cst.CSTNode) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - odd prefixes such as rb''
-            return None
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = _string_value(node.left), _string_value(node.right)
-        if left is not None and right is not None:
-            return left + right
-    return None
+# Literals the interpreter models; bytes, complex and Ellipsis stay unknown.
+_LITERAL_TYPES = (bool, int, float, str, type(None))
+
+
+def _literal_constant(node: ast.Constant) -> Value:
+    value = node.value
+    if isinstance(value, _LITERAL_TYPES):
+        # True/False/None carry no node: they say nothing about where a value was written.
+        return Const(value) if value is None or isinstance(value, bool) else Const(value, node)
+    return UNKNOWN
 
 
 class ModuleInterpreter:
-    def __init__(self, path: str, module: cst.Module, positions, mentions_keras: bool):
+    def __init__(self, path: str, module: ast.Module, spans: SourceSpans, mentions_keras: bool):
         self.path = path
         self.module = module
-        self.positions = positions  # node -> CodeRange
+        self.spans = spans
         self.mentions_keras = mentions_keras
         self.global_scope = Scope()
         # compile node -> (score, CompileFact), the most informative context wins.
@@ -138,112 +140,84 @@ class ModuleInterpreter:
             except Exception:  # noqa: BLE001 - one odd statement must not lose the file
                 continue
 
-    def exec_statement(self, node: cst.CSTNode, frame: Frame) -> None:
-        if isinstance(node, cst.SimpleStatementLine):
-            for small in node.body:
-                self.exec_small(small, frame)
-        elif isinstance(node, cst.FunctionDef):
-            function = FunctionValue(definition=node, scope=frame.scope)
-            frame.scope.vars[node.name.value] = function
-        elif isinstance(node, cst.ClassDef):
-            frame.scope.vars[node.name.value] = self.define_class(node, frame)
-        elif isinstance(node, cst.If):
-            self.eval(node.test, frame)
-            self.exec_body(node.body.body, frame)
-            if node.orelse is not None:
-                orelse = node.orelse
-                if isinstance(orelse, cst.If):
-                    self.exec_statement(orelse, frame)
-                else:
-                    self.exec_body(orelse.body.body, frame)
-        elif isinstance(node, (cst.For, cst.While)):
-            if isinstance(node, cst.For):
-                self.assign(node.target, UNKNOWN, frame)
-            self.exec_body(node.body.body, frame)
-            if node.orelse is not None:
-                self.exec_body(node.orelse.body.body, frame)
-        elif isinstance(node, cst.With):
-            for item in node.items:
-                value = self.eval(item.item, frame)
-                if item.asname is not None:
-                    self.assign(item.asname.name, value if isinstance(value, ModelValue) else UNKNOWN, frame)
-            self.exec_body(node.body.body, frame)
-        elif isinstance(node, (cst.Try, getattr(cst, "TryStar", cst.Try))):
-            self.exec_body(node.body.body, frame)
-            for handler in node.handlers:
-                self.exec_body(handler.body.body, frame)
-            if node.orelse is not None:
-                self.exec_body(node.orelse.body.body, frame)
-            if node.finalbody is not None:
-                self.exec_body(node.finalbody.body.body, frame)
-        elif isinstance(node, getattr(cst, "Match", ())):
-            for case in node.cases:
-                self.exec_body(case.body.body, frame)
-
-    def exec_small(self, node: cst.BaseSmallStatement, frame: Frame) -> None:
-        if isinstance(node, cst.Expr):
+    def exec_statement(self, node: ast.stmt, frame: Frame) -> None:
+        if isinstance(node, ast.Expr):
             self.eval(node.value, frame)
-        elif isinstance(node, cst.Assign):
+        elif isinstance(node, ast.Assign):
             value = self.eval(node.value, frame)
             for target in node.targets:
-                self.assign(target.target, value, frame)
-        elif isinstance(node, cst.AnnAssign):
+                self.assign(target, value, frame)
+        elif isinstance(node, ast.AnnAssign):
             if node.value is not None:
                 self.assign(node.target, self.eval(node.value, frame), frame)
-        elif isinstance(node, cst.AugAssign):
+        elif isinstance(node, ast.AugAssign):
             current = self.eval(node.target, frame)
             value = self.eval(node.value, frame)
-            self.assign(node.target, self._binary(node.operator, current, value, node), frame)
-        elif isinstance(node, cst.Return):
+            self.assign(node.target, self._binary(node.op, current, value, node), frame)
+        elif isinstance(node, ast.Return):
             value = self.eval(node.value, frame) if node.value is not None else Const(None)
             frame.returns.append(value)
-        elif isinstance(node, cst.Import):
+        elif isinstance(node, ast.Import):
             self.do_import(node, frame)
-        elif isinstance(node, cst.ImportFrom):
+        elif isinstance(node, ast.ImportFrom):
             self.do_import_from(node, frame)
-        elif isinstance(node, (cst.Global, cst.Nonlocal)):
-            return
+        elif isinstance(node, _FUNCTION_DEFS):
+            frame.scope.vars[node.name] = FunctionValue(definition=node, scope=frame.scope)
+        elif isinstance(node, ast.ClassDef):
+            frame.scope.vars[node.name] = self.define_class(node, frame)
+        elif isinstance(node, ast.If):
+            self.eval(node.test, frame)
+            self.exec_body(node.body, frame)
+            self.exec_body(node.orelse, frame)  # an elif is an If inside orelse
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            if not isinstance(node, ast.While):
+                self.assign(node.target, UNKNOWN, frame)
+            self.exec_body(node.body, frame)
+            self.exec_body(node.orelse, frame)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                value = self.eval(item.context_expr, frame)
+                if item.optional_vars is not None:
+                    self.assign(item.optional_vars, value if isinstance(value, ModelValue) else UNKNOWN, frame)
+            self.exec_body(node.body, frame)
+        elif isinstance(node, _TRY_STATEMENTS):
+            self.exec_body(node.body, frame)
+            for handler in node.handlers:
+                self.exec_body(handler.body, frame)
+            self.exec_body(node.orelse, frame)
+            self.exec_body(node.finalbody, frame)
+        elif isinstance(node, _MATCH_STATEMENTS):
+            for case in node.cases:
+                self.exec_body(case.body, frame)
 
-    def do_import(self, node: cst.Import, frame: Frame) -> None:
+    def do_import(self, node: ast.Import, frame: Frame) -> None:
         for alias in node.names:
-            dotted = _dotted(alias.name)
-            if dotted is None:
-                continue
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                frame.scope.vars[alias.asname.name.value] = Ref(dotted)
+            if alias.asname is not None:
+                frame.scope.vars[alias.asname] = Ref(alias.name)
             else:
-                top = dotted.split(".")[0]
+                top = alias.name.split(".")[0]
                 frame.scope.vars[top] = Ref(top)
 
-    def do_import_from(self, node: cst.ImportFrom, frame: Frame) -> None:
-        if node.relative or node.module is None:
-            names = node.names
-            if not isinstance(names, cst.ImportStar):
-                for alias in names:
-                    bound = alias.asname.name if alias.asname else alias.name
-                    if isinstance(bound, cst.Name):
-                        frame.scope.vars[bound.value] = UNKNOWN
+    def do_import_from(self, node: ast.ImportFrom, frame: Frame) -> None:
+        star = any(alias.name == "*" for alias in node.names)
+        if node.level or node.module is None:
+            if not star:
+                for alias in node.names:
+                    frame.scope.vars[alias.asname or alias.name] = UNKNOWN
             return
-        module = _dotted(node.module)
-        if module is None:
-            return
-        if isinstance(node.names, cst.ImportStar):
-            frame.scope.star_imports.append(module)
+        if star:
+            frame.scope.star_imports.append(node.module)
             return
         for alias in node.names:
-            name = _dotted(alias.name)
-            bound = alias.asname.name if alias.asname else alias.name
-            if name is None or not isinstance(bound, cst.Name):
-                continue
-            frame.scope.vars[bound.value] = Ref(f"{module}.{name}")
+            frame.scope.vars[alias.asname or alias.name] = Ref(f"{node.module}.{alias.name}")
 
-    def define_class(self, node: cst.ClassDef, frame: Frame) -> ClassValue:
-        bases = [self.eval(arg.value, frame) for arg in node.bases]
+    def define_class(self, node: ast.ClassDef, frame: Frame) -> ClassValue:
+        bases = [self.eval(base, frame) for base in node.bases]
         is_model = any(self._is_model_class(base) for base in bases)
         cls = ClassValue(definition=node, is_model=is_model, bases=bases)
-        for statement in node.body.body:
-            if isinstance(statement, cst.FunctionDef):
-                cls.methods[statement.name.value] = FunctionValue(definition=statement, scope=frame.scope, owner=cls)
+        for statement in node.body:
+            if isinstance(statement, _FUNCTION_DEFS):
+                cls.methods[statement.name] = FunctionValue(definition=statement, scope=frame.scope, owner=cls)
         return cls
 
     def _is_model_class(self, value: Value) -> bool:
@@ -255,102 +229,86 @@ class ModuleInterpreter:
 
     # ------------------------------------------------------------ assignment
 
-    def assign(self, target: cst.CSTNode, value: Value, frame: Frame) -> None:
-        if isinstance(target, cst.Name):
-            frame.scope.vars[target.value] = value
-        elif isinstance(target, (cst.Tuple, cst.List)):
+    def assign(self, target: ast.expr, value: Value, frame: Frame) -> None:
+        if isinstance(target, ast.Name):
+            frame.scope.vars[target.id] = value
+        elif isinstance(target, (ast.Tuple, ast.List)):
             items = value.items if isinstance(value, Sequence) else None
-            elements = [e for e in target.elements]
+            elements = target.elts
             for index, element in enumerate(elements):
-                if isinstance(element, cst.StarredElement):
+                if isinstance(element, ast.Starred):
                     self.assign(element.value, UNKNOWN, frame)
                     continue
                 item = items[index] if items is not None and index < len(items) and len(items) == len(elements) else UNKNOWN
-                self.assign(element.value, item, frame)
-        elif isinstance(target, cst.Subscript):
+                self.assign(element, item, frame)
+        elif isinstance(target, ast.Subscript):
             container = self.eval(target.value, frame)
             if isinstance(container, (Sequence, Mapping)):
                 container.complete = False
-        elif isinstance(target, cst.Attribute):
+        elif isinstance(target, ast.Attribute):
             owner = self.eval(target.value, frame)
             if isinstance(owner, (InstanceValue, ModelValue)):
-                owner.attrs[target.attr.value] = value
+                owner.attrs[target.attr] = value
 
     # ------------------------------------------------------------ expressions
 
-    def eval(self, node: Optional[cst.CSTNode], frame: Frame) -> Value:
+    def eval(self, node: Optional[ast.expr], frame: Frame) -> Value:
         if node is None:
             return UNKNOWN
-        if isinstance(node, cst.Name):
-            return self.lookup(node.value, frame)
-        if isinstance(node, cst.Attribute):
+        if isinstance(node, ast.Name):
+            return self.lookup(node.id, frame)
+        if isinstance(node, ast.Attribute):
             return self.eval_attribute(node, frame)
-        if isinstance(node, cst.Call):
+        if isinstance(node, ast.Call):
             return self.eval_call(node, frame)
-        if isinstance(node, cst.Integer):
-            try:
-                return Const(int(node.value.replace("_", ""), 0), node)
-            except ValueError:
-                return UNKNOWN
-        if isinstance(node, cst.Float):
-            try:
-                return Const(float(node.value.replace("_", "")), node)
-            except ValueError:
-                return UNKNOWN
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-            text = _string_value(node)
-            return Const(text, node) if text is not None else UNKNOWN
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        if isinstance(node, ast.Constant):
+            return _literal_constant(node)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             items = []
-            for element in node.elements:
-                if isinstance(element, cst.StarredElement):
+            for element in node.elts:
+                if isinstance(element, ast.Starred):
                     starred = self.eval(element.value, frame)
                     if isinstance(starred, Sequence):
                         items.extend(starred.items)
                         continue
                     return UNKNOWN
-                items.append(self.eval(element.value, frame))
+                items.append(self.eval(element, frame))
             return Sequence(items, node)
-        if isinstance(node, cst.Dict):
+        if isinstance(node, ast.Dict):
             pairs = []
-            for element in node.elements:
-                if isinstance(element, cst.DictElement):
-                    pairs.append((self.eval(element.key, frame), self.eval(element.value, frame)))
-                else:
+            for key, value in zip(node.keys, node.values):
+                if key is None:  # {**other}
                     return UNKNOWN
+                pairs.append((self.eval(key, frame), self.eval(value, frame)))
             return Mapping(pairs, node)
-        if isinstance(node, cst.BinaryOperation):
-            return self._binary(node.operator, self.eval(node.left, frame), self.eval(node.right, frame), node)
-        if isinstance(node, cst.UnaryOperation):
-            operand = self.eval(node.expression, frame)
-            if isinstance(node.operator, cst.Minus) and isinstance(operand, Const) and isinstance(operand.value, (int, float)):
+        if isinstance(node, ast.BinOp):
+            return self._binary(node.op, self.eval(node.left, frame), self.eval(node.right, frame), node)
+        if isinstance(node, ast.UnaryOp):
+            operand = self.eval(node.operand, frame)
+            if isinstance(node.op, ast.USub) and isinstance(operand, Const) and isinstance(operand.value, (int, float)):
                 return Const(-operand.value, node)
             return UNKNOWN
-        if isinstance(node, cst.Subscript):
+        if isinstance(node, ast.Subscript):
             return self.eval_subscript(node, frame)
-        if isinstance(node, cst.IfExp):
+        if isinstance(node, ast.IfExp):
             # The condition is not evaluated: only a value both branches agree on is known.
             body = self.eval(node.body, frame)
             orelse = self.eval(node.orelse, frame)
             if isinstance(body, Const) and isinstance(orelse, Const) and body.value == orelse.value:
                 return body
             return body if body is orelse else UNKNOWN
-        if isinstance(node, cst.NamedExpr):
+        if isinstance(node, ast.NamedExpr):
             value = self.eval(node.value, frame)
             self.assign(node.target, value, frame)
             return value
-        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp, cst.Lambda)):
-            return UNKNOWN
-        if isinstance(node, cst.Await):
-            return self.eval(node.expression, frame)
-        return UNKNOWN
+        if isinstance(node, ast.Await):
+            return self.eval(node.value, frame)
+        return UNKNOWN  # comprehensions, lambdas, f-strings, comparisons...
 
     def lookup(self, name: str, frame: Frame) -> Value:
         found = frame.scope.lookup(name)
         if found is not None:
             return found
-        if name in ("True", "False", "None"):
-            return Const({"True": True, "False": False, "None": None}[name])
         # `from keras.layers import *`: the name comes from the star-imported module.
         scope = frame.scope
         while scope is not None:
@@ -365,9 +323,9 @@ class ModuleInterpreter:
             return Ref("builtins." + name)
         return UNKNOWN
 
-    def eval_attribute(self, node: cst.Attribute, frame: Frame) -> Value:
+    def eval_attribute(self, node: ast.Attribute, frame: Frame) -> Value:
         owner = self.eval(node.value, frame)
-        attr = node.attr.value
+        attr = node.attr
         if isinstance(owner, Ref):
             return Ref(f"{owner.qualified}.{attr}", node)
         if isinstance(owner, (InstanceValue, ModelValue)):
@@ -382,11 +340,11 @@ class ModuleInterpreter:
                 return TensorValue(node=node)
         return UNKNOWN
 
-    def eval_subscript(self, node: cst.Subscript, frame: Frame) -> Value:
+    def eval_subscript(self, node: ast.Subscript, frame: Frame) -> Value:
         container = self.eval(node.value, frame)
-        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        if isinstance(node.slice, (ast.Slice, ast.Tuple)):
             return UNKNOWN
-        index = self.eval(node.slice[0].slice.value, frame)
+        index = self.eval(node.slice, frame)
         if not isinstance(index, Const):
             return UNKNOWN
         if isinstance(container, Sequence) and isinstance(index.value, int):
@@ -400,28 +358,28 @@ class ModuleInterpreter:
                     return value
         return UNKNOWN
 
-    def _binary(self, operator, left: Value, right: Value, node) -> Value:
+    def _binary(self, operator: ast.operator, left: Value, right: Value, node) -> Value:
         if not (isinstance(left, Const) and isinstance(right, Const)):
             return UNKNOWN
         a, b = left.value, right.value
         if not (isinstance(a, (int, float)) and isinstance(b, (int, float))) or isinstance(a, bool) or isinstance(b, bool):
-            if isinstance(operator, cst.Add) and isinstance(a, str) and isinstance(b, str):
+            if isinstance(operator, ast.Add) and isinstance(a, str) and isinstance(b, str):
                 return Const(a + b, node)
             return UNKNOWN
         try:
-            if isinstance(operator, cst.Add):
+            if isinstance(operator, ast.Add):
                 result = a + b
-            elif isinstance(operator, cst.Subtract):
+            elif isinstance(operator, ast.Sub):
                 result = a - b
-            elif isinstance(operator, cst.Multiply):
+            elif isinstance(operator, ast.Mult):
                 result = a * b
-            elif isinstance(operator, cst.FloorDivide):
+            elif isinstance(operator, ast.FloorDiv):
                 result = a // b
-            elif isinstance(operator, cst.Divide):
+            elif isinstance(operator, ast.Div):
                 result = a / b
-            elif isinstance(operator, cst.Modulo):
+            elif isinstance(operator, ast.Mod):
                 result = a % b
-            elif isinstance(operator, cst.Power) and abs(b) < 64:
+            elif isinstance(operator, ast.Pow) and abs(b) < 64:
                 result = a ** b
             else:
                 return UNKNOWN
@@ -431,17 +389,18 @@ class ModuleInterpreter:
 
     # ------------------------------------------------------------ calls
 
-    def eval_call(self, node: cst.Call, frame: Frame) -> Value:
+    def eval_call(self, node: ast.Call, frame: Frame) -> Value:
         # `.compile(...)`, `.add(...)` on a model are the statements that matter most.
-        if isinstance(node.func, cst.Attribute):
-            method = node.func.attr.value
+        if isinstance(node.func, ast.Attribute):
+            method = node.func.attr
             receiver_node = node.func.value
             if method == "compile":
                 self.record_compile(node, receiver_node, frame)
                 return UNKNOWN
             receiver = self.eval(receiver_node, frame)
-            if isinstance(receiver, ModelValue) and method == "add" and node.args:
-                receiver.layers.append(self.eval(node.args[0].value, frame))
+            if isinstance(receiver, ModelValue) and method == "add" and (node.args or node.keywords):
+                first = node.args[0] if node.args else node.keywords[0].value
+                receiver.layers.append(self.eval(first, frame))
                 return Const(None)
             if isinstance(receiver, ModelValue) and method == "pop" and receiver.layers:
                 receiver.layers.pop()
@@ -453,19 +412,11 @@ class ModuleInterpreter:
             func = self.eval_attribute(node.func, frame) if not isinstance(receiver, Ref) else Ref(f"{receiver.qualified}.{method}", node.func)
         else:
             func = self.eval(node.func, frame)
-        args = []
-        kwargs = {}
-        for arg in node.args:
-            if arg.star:
-                continue
-            value = self.eval(arg.value, frame)
-            if arg.keyword is not None:
-                kwargs[arg.keyword.value] = value
-            else:
-                args.append(value)
+        args = [self.eval(arg, frame) for arg in node.args if not isinstance(arg, ast.Starred)]
+        kwargs = {keyword.arg: self.eval(keyword.value, frame) for keyword in node.keywords if keyword.arg is not None}
         return self.call(func, args, kwargs, node, frame)
 
-    def call(self, func: Value, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> Value:
+    def call(self, func: Value, args: list, kwargs: dict, node: ast.Call, frame: Frame) -> Value:
         if isinstance(func, Ref):
             return self.call_ref(func.qualified, args, kwargs, node)
         if isinstance(func, _BoundMethod):
@@ -490,7 +441,7 @@ class ModuleInterpreter:
             self.call_function(init, args, kwargs, self_value=instance)
         return instance
 
-    def call_ref(self, qualified: str, args: list, kwargs: dict, node: cst.Call) -> Value:
+    def call_ref(self, qualified: str, args: list, kwargs: dict, node: ast.Call) -> Value:
         if qualified == "builtins.len" and args and isinstance(args[0], (Sequence, Mapping)) and args[0].complete:
             return Const(len(args[0].items), node)
         if qualified in ("builtins.int", "builtins.round") and args and isinstance(args[0], Const) and isinstance(args[0].value, (int, float)):
@@ -585,45 +536,43 @@ class ModuleInterpreter:
         if len(self.call_stack) >= MAX_CALL_DEPTH or function.definition in self.call_stack:
             return UNKNOWN
         scope = Scope(parent=function.scope)
-        params = function.definition.params
-        positional = list(params.posonly_params) + list(params.params)
+        params = function.definition.args
+        positional = list(params.posonlyargs) + list(params.args)
+        # defaults belong to the last positional parameters
+        defaults = dict(zip((param.arg for param in positional[len(positional) - len(params.defaults):]),
+                            params.defaults))
         values = list(args)
         if function.owner is not None and positional and not _is_static(function.definition):
             first = positional.pop(0)
-            scope.vars[first.name.value] = self_value if self_value is not None else UNKNOWN
+            scope.vars[first.arg] = self_value if self_value is not None else UNKNOWN
         for index, param in enumerate(positional):
             if index < len(values):
-                scope.vars[param.name.value] = values[index]
-            elif param.name.value in kwargs:
-                scope.vars[param.name.value] = kwargs[param.name.value]
-            elif param.default is not None:
-                scope.vars[param.name.value] = self.eval(param.default, Frame(function.scope))
+                scope.vars[param.arg] = values[index]
+            elif param.arg in kwargs:
+                scope.vars[param.arg] = kwargs[param.arg]
+            elif param.arg in defaults:
+                scope.vars[param.arg] = self.eval(defaults[param.arg], Frame(function.scope))
             else:
-                scope.vars[param.name.value] = UNKNOWN
-        for param in params.kwonly_params:
-            if param.name.value in kwargs:
-                scope.vars[param.name.value] = kwargs[param.name.value]
-            elif param.default is not None:
-                scope.vars[param.name.value] = self.eval(param.default, Frame(function.scope))
+                scope.vars[param.arg] = UNKNOWN
+        for param, default in zip(params.kwonlyargs, params.kw_defaults):
+            if param.arg in kwargs:
+                scope.vars[param.arg] = kwargs[param.arg]
+            elif default is not None:
+                scope.vars[param.arg] = self.eval(default, Frame(function.scope))
             else:
-                scope.vars[param.name.value] = UNKNOWN
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                scope.vars[star.name.value] = UNKNOWN
+                scope.vars[param.arg] = UNKNOWN
+        for star in (params.vararg, params.kwarg):
+            if star is not None:
+                scope.vars[star.arg] = UNKNOWN
         # A subclassed model's call(): its first argument is the input tensor.
         if function.name == "call" and isinstance(self_value, ModelValue) and positional:
-            first = positional[0].name.value
+            first = positional[0].arg
             if scope.vars.get(first) is UNKNOWN:
                 scope.vars[first] = TensorValue(node=function.definition)
         frame = Frame(scope, function)
         self.call_stack.append(function.definition)
         try:
-            body = function.definition.body
-            if isinstance(body, cst.IndentedBlock):
-                self.exec_body(body.body, frame)
-            else:
-                for small in body.body:
-                    self.exec_small(small, frame)
+            self.exec_body(function.definition.body, frame)
         finally:
             self.call_stack.pop()
         # Nested functions and classes defined in this body are analysed on their own too.
@@ -714,12 +663,12 @@ class ModuleInterpreter:
 
     # ------------------------------------------------------------ compile
 
-    def record_compile(self, node: cst.Call, receiver_node: cst.CSTNode, frame: Frame) -> None:
-        if isinstance(receiver_node, cst.Call) and _dotted(receiver_node.func) == "super":
+    def record_compile(self, node: ast.Call, receiver_node: ast.expr, frame: Frame) -> None:
+        if isinstance(receiver_node, ast.Call) and _dotted(receiver_node.func) == "super":
             return  # a model's own compile() override calling Keras's
         receiver = self.eval(receiver_node, frame)
-        keywords = {arg.keyword.value: arg for arg in node.args if arg.keyword is not None}
-        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+        keywords = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg is not None}
+        positional = [arg for arg in node.args if not isinstance(arg, ast.Starred)]
         if isinstance(receiver, ModelValue):
             if receiver.cls is not None and receiver.cls.find_method("compile") is not None:
                 return  # the model's own compile() decides what reaches Keras
@@ -736,8 +685,8 @@ class ModuleInterpreter:
         loss_arg = keywords.get("loss") or (positional[1] if len(positional) > 1 else None)
         metrics_arg = keywords.get("metrics") or (positional[2] if len(positional) > 2 else None)
         outputs = self.model_outputs(model)
-        loss_value = self.eval(loss_arg.value, frame) if loss_arg is not None else None
-        metrics_value = self.eval(metrics_arg.value, frame) if metrics_arg is not None else None
+        loss_value = self.eval(loss_arg, frame) if loss_arg is not None else None
+        metrics_value = self.eval(metrics_arg, frame) if metrics_arg is not None else None
         trained = self.align(outputs, loss_value, loss_arg, metrics_value, metrics_arg, node)
         fact = CompileFact(path=self.path, span=self.span_of(node), model_style=model.style, trained=trained)
         score = sum((o.activation is not None) + (o.units is not None) for o in fact.outputs)
@@ -754,8 +703,8 @@ class ModuleInterpreter:
             outputs = [OutputFact() for _ in loss_value.items]
         if not outputs:
             outputs = [OutputFact()]
-        loss_anchor = loss_arg.value if loss_arg is not None else compile_node
-        metrics_anchor = metrics_arg.value if metrics_arg is not None else compile_node
+        loss_anchor = loss_arg if loss_arg is not None else compile_node
+        metrics_anchor = metrics_arg if metrics_arg is not None else compile_node
         trained = []
         for index, output in enumerate(outputs):
             loss = None
@@ -770,7 +719,7 @@ class ModuleInterpreter:
             trained.append(TrainedOutput(output=output, loss=loss, metrics=metrics))
         return trained
 
-    def _anchor_span(self, value: Value, anchor: cst.CSTNode) -> Span:
+    def _anchor_span(self, value: Value, anchor: ast.AST) -> Span:
         """The value's own position when it is written inside the compile argument, else the argument's."""
         anchor_span = self.span_of(anchor)
         node = getattr(value, "node", None)
@@ -780,7 +729,7 @@ class ModuleInterpreter:
                 return span
         return anchor_span
 
-    def make_loss(self, value: Value, anchor: cst.CSTNode) -> LossFact:
+    def make_loss(self, value: Value, anchor: ast.AST) -> LossFact:
         span = self._anchor_span(value, anchor)
         spelling = self._source(getattr(value, "node", None) or anchor)
         if isinstance(value, Const) and isinstance(value.value, str):
@@ -807,7 +756,7 @@ class ModuleInterpreter:
                             from_logits=None)
         return LossFact(canonical=None, spelling=spelling, span=span, from_logits=None)
 
-    def make_metric(self, value: Value, anchor: cst.CSTNode) -> MetricFact:
+    def make_metric(self, value: Value, anchor: ast.AST) -> MetricFact:
         span = self._anchor_span(value, anchor)
         spelling = self._source(getattr(value, "node", None) or anchor)
         if isinstance(value, Const) and isinstance(value.value, str):
@@ -834,21 +783,15 @@ class ModuleInterpreter:
 
     # ------------------------------------------------------------ positions
 
-    def span_of(self, node: Optional[cst.CSTNode]) -> Span:
-        code_range: Optional[CodeRange] = self.positions.get(node) if node is not None else None
-        if code_range is None:
-            return Span(1, 1, 1, 1)
-        return Span(code_range.start.line, code_range.start.column + 1,
-                    code_range.end.line, code_range.end.column + 1)
+    def span_of(self, node: Optional[ast.AST]) -> Span:
+        return self.spans.span(node) if node is not None else NO_SPAN
 
-    def line_of(self, node: Optional[cst.CSTNode]) -> Optional[int]:
-        code_range = self.positions.get(node) if node is not None else None
-        return code_range.start.line if code_range is not None else None
+    def line_of(self, node: Optional[ast.AST]) -> Optional[int]:
+        return getattr(node, "lineno", None)
 
-    def _source(self, node: cst.CSTNode) -> str:
-        try:
-            text = self.module.code_for_node(node)
-        except Exception:  # noqa: BLE001 - a spelling is cosmetic
+    def _source(self, node: ast.AST) -> str:
+        text = self.spans.source(node)
+        if text is None:
             return "?"
         return " ".join(text.split())[:80]
 
@@ -864,8 +807,8 @@ class _BoundMethod(Value):
         self.node = None
 
 
-def _is_static(node: cst.FunctionDef) -> bool:
-    return any(_dotted(d.decorator) == "staticmethod" for d in node.decorators)
+def _is_static(node: ast.FunctionDef) -> bool:
+    return any(_dotted(decorator) == "staticmethod" for decorator in node.decorator_list)
 
 
 def _first_tensor(args, kwargs) -> Optional[TensorValue]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-import libcst as cst
+import ast
 
 
 class Value:
@@ -28,7 +28,7 @@ UNKNOWN = _Unknown()
 @dataclass(eq=False)
 class Const(Value):
     value: Any
-    node: Optional[cst.CSTNode] = None
+    node: Optional[ast.AST] = None
 
 
 @dataclass(eq=False)
@@ -36,7 +36,7 @@ class Ref(Value):
     """A module or a name inside one: 'keras.layers.Dense', 're', 'tensorflow'."""
 
     qualified: str
-    node: Optional[cst.CSTNode] = None
+    node: Optional[ast.AST] = None
 
 
 @dataclass(eq=False)
@@ -44,7 +44,7 @@ class Sequence(Value):
     """A list or tuple literal."""
 
     items: list  # list[Value]
-    node: Optional[cst.CSTNode] = None
+    node: Optional[ast.AST] = None
     # False once the code mutates it (append in a loop, x[i] = ...): items may be missing.
     complete: bool = True
 
@@ -54,7 +54,7 @@ class Mapping(Value):
     """A dict literal: keys are evaluated values (Const for string keys)."""
 
     items: list  # list[tuple[Value, Value]]
-    node: Optional[cst.CSTNode] = None
+    node: Optional[ast.AST] = None
     complete: bool = True  # as Sequence.complete
 
 
@@ -65,7 +65,7 @@ class KerasObject(Value):
     qualified: str
     args: list
     kwargs: dict  # name -> Value
-    node: Optional[cst.CSTNode] = None
+    node: Optional[ast.AST] = None
 
     @property
     def short_name(self) -> str:
@@ -80,7 +80,7 @@ class LayerValue(Value):
     name: Optional[str] = None
     target_units: Optional[int] = None  # Reshape's last dimension
     inner: Optional["LayerValue"] = None  # TimeDistributed(inner)
-    node: Optional[cst.CSTNode] = None
+    node: Optional[ast.AST] = None
 
 
 @dataclass(eq=False)
@@ -91,23 +91,23 @@ class TensorValue(Value):
     parent: Optional["TensorValue"] = None
     # The output of a whole model applied as a layer, when known.
     fixed: Any = None  # Optional[OutputFact]
-    node: Optional[cst.CSTNode] = None
+    node: Optional[ast.AST] = None
 
 
 @dataclass(eq=False)
 class FunctionValue(Value):
-    definition: cst.FunctionDef
+    definition: ast.FunctionDef  # or ast.AsyncFunctionDef
     scope: Any  # the defining Scope
     owner: Optional["ClassValue"] = None
 
     @property
     def name(self) -> str:
-        return self.definition.name.value
+        return self.definition.name
 
 
 @dataclass(eq=False)
 class ClassValue(Value):
-    definition: cst.ClassDef
+    definition: ast.ClassDef
     is_model: bool
     methods: dict = field(default_factory=dict)  # name -> FunctionValue
     bases: list = field(default_factory=list)  # list[Value]
@@ -129,7 +129,7 @@ class InstanceValue(Value):
 
     cls: ClassValue
     attrs: dict = field(default_factory=dict)
-    node: Optional[cst.CSTNode] = None
+    node: Optional[ast.AST] = None
 
 
 @dataclass(eq=False)
@@ -139,4 +139,4 @@ class ModelValue(Value):
     outputs: Any = None  # functional: the outputs= Value
     cls: Optional[ClassValue] = None  # subclassed
     attrs: dict = field(default_factory=dict)  # subclassed: self.<name>
-    node: Optional[cst.CSTNode] = None
+    node: Optional[ast.AST] = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections import defaultdict
 from typing import Optional
 
@@ -96,7 +97,7 @@ class FixContext:
 
     def _resolver(self):
         if self._resolved is None:
-            self._resolved = module_resolver(self.module)
+            self._resolved = module_resolver(ast.parse(self.text))
         return self._resolved
 
     @property
@@ -106,7 +107,11 @@ class FixContext:
     def keras_path(self, node: cst.CSTNode) -> Optional[str]:
         """'metrics.BinaryAccuracy' for a module-level reference to a Keras name, else None."""
         resolver, scope = self._resolver()
-        value = resolver.value(node, scope)
+        try:  # names resolve on `ast`, as in extraction: the node's own code, read as an expression
+            expression = ast.parse(f"(\n{self.source(node)}\n)", mode="eval").body
+        except SyntaxError:
+            return None
+        value = resolver.value(expression, scope)
         return knowledge.keras_path(value.qualified) if isinstance(value, Ref) else None
 
 

@@ -21,7 +21,7 @@ from typing import Optional
 import libcst as cst
 
 from kerascheck import knowledge
-from kerascheck.extract.interpreter import _dotted
+from kerascheck.fix.cst_names import dotted_name as _dotted
 from kerascheck.extract.values import Ref
 from kerascheck.fix.context import FixContext
 from kerascheck.fix.edits import Edit, overlaps

@@ -6,7 +6,7 @@ from typing import Optional
 
 import libcst as cst
 
-from kerascheck.extract.interpreter import _dotted
+from kerascheck.fix.cst_names import dotted_name as _dotted
 from kerascheck.fix import args as arguments
 from kerascheck.fix.context import FixContext, FixUnavailable
 from kerascheck.fix.imports import reference, swap_name
