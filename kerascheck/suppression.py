@@ -37,6 +37,8 @@ FLAKE8_NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
 KERASCHECK_NOQA_FILE = re.compile(
     r"^\s*#\s*kerascheck\s*:\s*noqa(?:\s*:\s*(?P<codes>[A-Za-z]+[0-9]*(?:[,\s]+[A-Za-z]+[0-9]*)*))?\s*[,]?\s*$",
     re.IGNORECASE)
+# Every directive above says "noqa": a file without the word needs no line-by-line look.
+_MENTIONS_NOQA = re.compile(r"noqa", re.IGNORECASE)
 # flake8/utils.py COMMA_SEPARATED_LIST_RE
 _SEPARATORS = re.compile(r"[,\s]")
 
@@ -114,8 +116,9 @@ class Suppressions:
 
     def __init__(self, text: str, flake8_file_directive: bool = True):
         self.text = text
+        self.mentions_noqa = _MENTIONS_NOQA.search(text) is not None
         self.lines = text.splitlines(keepends=True)
-        self.file = file_noqa(self.lines, flake8_file_directive)
+        self.file = file_noqa(self.lines, flake8_file_directive) if self.mentions_noqa else FileNoqa()
         self._ranges = None
 
     @property
@@ -133,6 +136,8 @@ class Suppressions:
         return "".join(self.lines[first - 1:last])
 
     def suppressed(self, code: str, line: int, inline: bool = True) -> bool:
+        if not self.mentions_noqa:
+            return False
         if self.file.suppresses(code):
             return True
         return inline and line_suppresses(self.noqa_text(line), code)

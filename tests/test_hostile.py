@@ -212,7 +212,7 @@ def _standard_library_sample(count: int = 12) -> list:
     """Small standard-library files that reach the parser only by `re.compile(` (the gate's business)."""
     import sysconfig
 
-    from kerascheck.extract import _MAY_YIELD_FACTS, may_hold_keras
+    from kerascheck.extract import may_hold_keras, may_yield_facts
 
     root = Path(sysconfig.get_paths()["stdlib"])
     found = []
@@ -220,7 +220,7 @@ def _standard_library_sample(count: int = 12) -> list:
         data = path.read_bytes()
         if may_hold_keras(data) and len(data) < 40_000:
             text = data.decode("utf-8", errors="replace")
-            found.append((path.name, text, bool(_MAY_YIELD_FACTS.search(text))))
+            found.append((path.name, text, any(may_yield_facts(text))))
         if len(found) >= count:
             break
     return found

@@ -16,7 +16,7 @@ import warnings
 from typing import Optional
 
 from kerascheck import knowledge
-from kerascheck.extract.calls import MODEL_METHODS, extract_calls
+from kerascheck.extract.calls import MODEL_METHODS, SNIPPET_EXTRA, extract_calls
 from kerascheck.extract.interpreter import ModuleInterpreter
 from kerascheck.extract.spans import SourceSpans
 from kerascheck.facts import FileFacts, FileProblem
@@ -29,16 +29,24 @@ _MENTIONS_KERAS = re.compile(r"keras|Keras|\bSequential\b|\bDense\b")
 # A comment counts only with its line end: `#[^\r\n]*` alone would let `(...)*` split a line of #s in
 # exponentially many ways before failing (a '.' then a '#####' banner took minutes).
 _BETWEEN = r"(?:\s|\\|#[^\r\n]*[\r\n])*"
-_COMPILE_ATTRIBUTE = re.compile(r"\." + _BETWEEN + r"compile\b")
-# Without any of these words no name can resolve to Keras (imports of Keras modules all say
-# "keras"; a pasted snippet uses Keras's own names) and no model method is called, so neither
-# the interpreter nor the call extractor can record anything: no tree is needed. Files get
-# here by `re.compile(` alone (the standard library is full of them). Keep this in step with
-# what extract/ records (tests/test_hostile.py checks the gate changes no result).
-_MAY_YIELD_FACTS = re.compile(
-    r"keras|Keras|\b(?:%s)\b|\.%s(?:%s)\b" % (
-        "|".join(sorted(map(re.escape, knowledge.SNIPPET_MODULE), key=len, reverse=True)), _BETWEEN,
-        "|".join(sorted(map(re.escape, MODEL_METHODS), key=len, reverse=True))))
+# `re.compile(` and `regex.compile(` (most of the standard library's) are left out: the
+# interpreter would find the receiver is a module, not a model, and record nothing.
+_COMPILE_ATTRIBUTE = re.compile(r"(?<!\bre)(?<!\bregex)\." + _BETWEEN + r"compile\b")
+# What each part of extraction needs to find anything, as text. Keep these in step with what
+# extract/ records (tests/test_hostile.py checks the gates change no result).
+#
+# A name resolves to Keras through an import of a Keras module (all say "keras") or, in a
+# pasted snippet, as one of Keras's own names used bare (`Dense`, not `np.Dense`).
+_SNIPPET_NAMES = "|".join(sorted(map(re.escape, {*knowledge.SNIPPET_MODULE, *SNIPPET_EXTRA}), key=len, reverse=True))
+_MODEL_METHOD_NAMES = "|".join(sorted(map(re.escape, MODEL_METHODS), key=len, reverse=True))
+# The interpreter records a compile of a Keras model: a `.compile` and some name of Keras's.
+# (\bSequential\b|\bDense\b: what makes the interpreter count a compile of an unknown receiver.)
+_MAY_NAME_KERAS = re.compile(r"keras|Keras|\bSequential\b|\bDense\b|(?<![\w.])(?:%s)\b" % _SNIPPET_NAMES)
+# The call extractor records a call of a Keras name or of a model method. A snippet name counts
+# here only where it is called (`Add (` the word in a comment does not; `D = Dense; D(...)`
+# in a snippet that never says "keras" is not looked at).
+_MAY_CALL_KERAS = re.compile(r"keras|Keras|(?<![\w.])(?<!def )(?:%s)\s*\(|\.%s(?:%s)\b" % (
+    _SNIPPET_NAMES, _BETWEEN, _MODEL_METHOD_NAMES))
 # Set to False (tests, benchmarks) to check that the gates above change no result.
 USE_GATES = True
 
@@ -80,7 +88,8 @@ def extract_bytes(path: str, data: bytes) -> FileFacts:
 
 def extract_text(path: str, text: str) -> FileFacts:
     facts = FileFacts(path=path)
-    if USE_GATES and not _MAY_YIELD_FACTS.search(text):
+    may_compile, may_call = may_yield_facts(text) if USE_GATES else (True, True)
+    if not (may_compile or may_call):
         # Nothing to analyse: only the syntax verdict is needed, and bytecode compilation
         # gives it without building Python objects for every node (about twice as fast).
         problem = syntax_problem(text)
@@ -93,12 +102,19 @@ def extract_text(path: str, text: str) -> FileFacts:
         return facts
     try:
         interpreter = ModuleInterpreter(path, module, SourceSpans(text), bool(_MENTIONS_KERAS.search(text)))
-        if not USE_GATES or _COMPILE_ATTRIBUTE.search(text):
+        if may_compile:
             facts.compiles = interpreter.run()
-        facts.calls = extract_calls(interpreter)
+        if may_call:
+            facts.calls = extract_calls(interpreter)
     except RecursionError:
         facts.problems.append(FileProblem("KC002", "not analysed: the code is nested too deeply"))
     return facts
+
+
+def may_yield_facts(text: str) -> tuple:
+    """(may hold a compile of a Keras model, may hold a call worth a look), judged on the text alone."""
+    may_compile = _COMPILE_ATTRIBUTE.search(text) is not None and _MAY_NAME_KERAS.search(text) is not None
+    return may_compile, _MAY_CALL_KERAS.search(text) is not None
 
 
 def parse_module(text: str):

@@ -25,7 +25,7 @@ from kerascheck.facts import CallFact
 
 # Keras names a pasted snippet uses without importing them, beyond knowledge.SNIPPET_MODULE:
 # the Keras 1 and removed APIs KC3 is about.
-_SNIPPET_EXTRA = {
+SNIPPET_EXTRA = {
     **{name: "keras.layers." + name for name in (
         "Merge", "merge", "Deconvolution2D", "Deconvolution3D", "AtrousConvolution1D", "AtrousConvolution2D",
         "SeparableConvolution2D", "Conv2DTranspose", "SeparableConv2D", "SeparableConv1D", "MaxPooling3D",
@@ -64,9 +64,9 @@ class Resolver:
 
     def lookup(self, name: str, scope: Scope) -> Value:
         value = self.interpreter.lookup(name, Frame(scope))
-        if value is UNKNOWN and self.snippet_names and name in _SNIPPET_EXTRA and scope.lookup(name) is None \
+        if value is UNKNOWN and self.snippet_names and name in SNIPPET_EXTRA and scope.lookup(name) is None \
                 and not _has_foreign_star_import(scope):
-            return Ref(_SNIPPET_EXTRA[name])
+            return Ref(SNIPPET_EXTRA[name])
         return value
 
     def value(self, node: ast.AST, scope: Scope) -> Value:
@@ -121,8 +121,22 @@ def _literal(value: Value):
 
 
 # Nodes with no code below them worth a look: names, literals, contexts, operators.
-_LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop,
-           ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal, ast.alias)
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue,
+                     ast.Global, ast.Nonlocal, ast.alias,
+                     *ast.operator.__subclasses__(), *ast.unaryop.__subclasses__(), *ast.cmpop.__subclasses__(),
+                     *ast.boolop.__subclasses__()})
+# Fields that never hold code (names as strings, flags, contexts, operators).
+_NOT_CODE_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "names", "module", "level", "kind",
+                              "conversion", "is_async", "type_comment", "type_ignores", "kwd_attrs",
+                              "rest"})
+_CODE_FIELDS: dict = {}  # node type -> the names of its fields that can hold code
+
+
+def _code_fields(node_type) -> tuple:
+    fields = _CODE_FIELDS.get(node_type)
+    if fields is None:
+        fields = _CODE_FIELDS[node_type] = tuple(name for name in node_type._fields if name not in _NOT_CODE_FIELDS)
+    return fields
 
 
 class _CallCollector:
@@ -136,9 +150,10 @@ class _CallCollector:
         self.function_parent = function_parent or scope
 
     def walk(self, node) -> None:
-        if isinstance(node, _LEAVES):
+        node_type = type(node)
+        if node_type in _LEAVES:
             return
-        handler = _HANDLERS.get(type(node))
+        handler = _HANDLERS.get(node_type)
         if handler is not None:
             handler(self, node)
         else:
@@ -150,14 +165,16 @@ class _CallCollector:
                 self.walk(node)
 
     def children(self, node) -> None:
-        for name in node._fields:
+        # The hottest loop of extraction: leaves are skipped here rather than in a call to walk().
+        walk = self.walk
+        for name in _code_fields(type(node)):
             value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                self.walk(value)
-            elif isinstance(value, list):
+            if type(value) is list:
                 for item in value:
-                    if isinstance(item, ast.AST):
-                        self.walk(item)
+                    if type(item) not in _LEAVES and isinstance(item, ast.AST):
+                        walk(item)
+            elif type(value) not in _LEAVES and isinstance(value, ast.AST):  # MatchSingleton.value is True...
+                walk(value)
 
     # ---------------------------------------------------------------- bindings
 
