@@ -23,7 +23,9 @@ from kerascheck.facts import FileFacts, FileProblem
 
 # A file that mentions none of these cannot hold a Keras compile or a Keras API call.
 _MAY_HOLD_KERAS = re.compile(rb"keras|Keras|Sequential|\.compile\s*\(|Dense\s*\(|Conv[123]D|Convolution[123]D")
-_MENTIONS_KERAS = re.compile(r"keras|Keras|\bSequential\b|\bDense\b")
+# Every pattern below starts with a literal where it can, and `in` tests go first: Python's
+# `re` tries an alternation at every position of the text, and these run on megabytes.
+#
 # The interpreter records a compile only for a call whose callee is an attribute named
 # `compile`: a dot, then (whitespace, line continuations, comments inside brackets) `compile`.
 # A comment counts only with its line end: `#[^\r\n]*` alone would let `(...)*` split a line of #s in
@@ -31,22 +33,75 @@ _MENTIONS_KERAS = re.compile(r"keras|Keras|\bSequential\b|\bDense\b")
 _BETWEEN = r"(?:\s|\\|#[^\r\n]*[\r\n])*"
 # `re.compile(` and `regex.compile(` (most of the standard library's) are left out: the
 # interpreter would find the receiver is a module, not a model, and record nothing.
-_COMPILE_ATTRIBUTE = re.compile(r"(?<!\bre)(?<!\bregex)\." + _BETWEEN + r"compile\b")
-# What each part of extraction needs to find anything, as text. Keep these in step with what
-# extract/ records (tests/test_hostile.py checks the gates change no result).
-#
-# A name resolves to Keras through an import of a Keras module (all say "keras") or, in a
-# pasted snippet, as one of Keras's own names used bare (`Dense`, not `np.Dense`).
-_SNIPPET_NAMES = "|".join(sorted(map(re.escape, {*knowledge.SNIPPET_MODULE, *SNIPPET_EXTRA}), key=len, reverse=True))
-_MODEL_METHOD_NAMES = "|".join(sorted(map(re.escape, MODEL_METHODS), key=len, reverse=True))
-# The interpreter records a compile of a Keras model: a `.compile` and some name of Keras's.
-# (\bSequential\b|\bDense\b: what makes the interpreter count a compile of an unknown receiver.)
-_MAY_NAME_KERAS = re.compile(r"keras|Keras|\bSequential\b|\bDense\b|(?<![\w.])(?:%s)\b" % _SNIPPET_NAMES)
-# The call extractor records a call of a Keras name or of a model method. A snippet name counts
-# here only where it is called (`Add (` the word in a comment does not; `D = Dense; D(...)`
-# in a snippet that never says "keras" is not looked at).
-_MAY_CALL_KERAS = re.compile(r"keras|Keras|(?<![\w.])(?<!def )(?:%s)\s*\(|\.%s(?:%s)\b" % (
-    _SNIPPET_NAMES, _BETWEEN, _MODEL_METHOD_NAMES))
+_COMPILE_ATTRIBUTE = re.compile(r"\.(?<!\bre\.)(?<!\bregex\.)" + _BETWEEN + r"compile\b")
+_SEQUENTIAL_OR_DENSE = re.compile(r"\b(?:Sequential|Dense)\b")
+_MODEL_METHOD_CALL = re.compile(r"\.%s(?:%s)\b" % (_BETWEEN, "|".join(sorted(MODEL_METHODS))))
+
+
+def _word_trie(words) -> str:
+    """A regex matching any of `words`, as a trie: far faster in `re` than a flat alternation."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:%s)" % "|".join(branches)
+        return "(?:%s)?" % body if "" in node else body
+
+    return build(tree)
+
+
+# A pasted snippet uses Keras's own names bare (`Dense`, not `np.Dense`): matches are checked
+# for what comes before them in _bare_names_match.
+_SNIPPET_WORD = re.compile(r"%s\b" % _word_trie({*knowledge.SNIPPET_MODULE, *SNIPPET_EXTRA}))
+_SNIPPET_CALL = re.compile(r"%s\s*\(" % _word_trie({*knowledge.SNIPPET_MODULE, *SNIPPET_EXTRA}))
+
+
+def _bare_names_match(pattern, text: str, definition_too: bool) -> bool:
+    """Whether `pattern` matches somewhere as a bare name: not inside a longer name, not after a
+    dot (an attribute), and, unless definition_too, not right after 'def ' or 'class '."""
+    for match in pattern.finditer(text):
+        start = match.start()
+        before = text[start - 1] if start else " "
+        if before.isalnum() or before in "._":
+            continue
+        if not definition_too and text.endswith(("def ", "class "), 0, start):
+            continue
+        return True
+    return False
+
+
+def mentions_keras(text: str) -> bool:
+    """What makes the interpreter count a compile of a receiver it cannot see (with loss=...)."""
+    return "keras" in text or "Keras" in text or (
+        ("Sequential" in text or "Dense" in text) and _SEQUENTIAL_OR_DENSE.search(text) is not None)
+
+
+def may_yield_facts(text: str) -> tuple:
+    """(may hold a compile of a Keras model, may hold a call worth a look), judged on the text alone.
+
+    A name resolves to Keras through an import of a Keras module (all say "keras") or, in a
+    pasted snippet, as one of Keras's own names used bare. The interpreter records a compile
+    of a Keras model: a `.compile` and some name of Keras's. The call extractor records a call
+    of a Keras name or of a model method; there a snippet name counts only where it is called
+    (the word `Add` in a comment does not; `D = Dense; D(...)` in a snippet that never says
+    "keras" is not looked at). Keep this in step with what extract/ records
+    (tests/test_hostile.py checks the gates change no result).
+    """
+    says_keras = "keras" in text or "Keras" in text
+    may_compile = "compile" in text and _COMPILE_ATTRIBUTE.search(text) is not None and (
+        says_keras or mentions_keras(text) or _bare_names_match(_SNIPPET_WORD, text, definition_too=True))
+    may_call = says_keras or _MODEL_METHOD_CALL.search(text) is not None or \
+        _bare_names_match(_SNIPPET_CALL, text, definition_too=False)
+    return may_compile, may_call
+
+
 # Set to False (tests, benchmarks) to check that the gates above change no result.
 USE_GATES = True
 
@@ -101,7 +156,7 @@ def extract_text(path: str, text: str) -> FileFacts:
         facts.problems.append(module)
         return facts
     try:
-        interpreter = ModuleInterpreter(path, module, SourceSpans(text), bool(_MENTIONS_KERAS.search(text)))
+        interpreter = ModuleInterpreter(path, module, SourceSpans(text), mentions_keras(text))
         if may_compile:
             facts.compiles = interpreter.run()
         if may_call:
@@ -109,12 +164,6 @@ def extract_text(path: str, text: str) -> FileFacts:
     except RecursionError:
         facts.problems.append(FileProblem("KC002", "not analysed: the code is nested too deeply"))
     return facts
-
-
-def may_yield_facts(text: str) -> tuple:
-    """(may hold a compile of a Keras model, may hold a call worth a look), judged on the text alone."""
-    may_compile = _COMPILE_ATTRIBUTE.search(text) is not None and _MAY_NAME_KERAS.search(text) is not None
-    return may_compile, _MAY_CALL_KERAS.search(text) is not None
 
 
 def parse_module(text: str):
