@@ -42,9 +42,13 @@ def _check_path(path: Path, options, keep_facts: bool, want_digest: bool, attach
     """
     result, digest = _check_path_only(path, options, keep_facts, want_digest)
     if attach is not None and result.findings and result.internal_error is None:
-        from kerascheck.fix import attach_fixes, has_fixer
+        from kerascheck.rules import rule_by_code
 
-        if any(has_fixer(finding) for finding in result.findings):
+        # A rule's fix_safety says it has a fixer (tests/test_fix_engine.py): asking it here keeps
+        # kerascheck.fix, and libcst with it, out of runs that have nothing to fix.
+        if any(getattr(rule_by_code(finding.code), "fix_safety", None) for finding in result.findings):
+            from kerascheck.fix import attach_fixes
+
             try:
                 result.fix_counts = tuple(attach_fixes(result.findings, {result.path: Path(path)}, include_unsafe=attach))
             except Exception:  # noqa: BLE001 - a fix is a bonus: the findings stand without it

@@ -144,3 +144,32 @@ def test_cache_in_process_round_trip(tmp_path):
     assert again.lookup_digest("a.py", "digest", "other options", source.stat()) is None
     # Written just now: the stat shortcut is not trusted, the digest decides.
     assert again.lookup_stat("a.py", source.stat(), "options") is None
+
+
+def test_facts_never_need_libcst_only_fixes_do(run_cli, tmp_path, monkeypatch):
+    """Extraction reads CPython's ast; libcst (11x slower to parse) is loaded only to compute fixes."""
+    nothing_to_fix = tmp_path / "nothing_to_fix"
+    nothing_to_fix.mkdir()
+    (nothing_to_fix / "softmax_bce.py").write_text(  # KC201 has no fix
+        "import keras\nm = keras.Sequential([keras.layers.Dense(3, activation='softmax')])\n"
+        "m.compile(loss='binary_crossentropy', metrics=['categorical_accuracy'])\n"
+        "m.fit(x, y, epochs=2)\n")
+    (nothing_to_fix / "clean.py").write_text(CLEAN)
+    (nothing_to_fix / "plain.py").write_text("import re\nPATTERN = re.compile('x')\n")
+    something_to_fix = tmp_path / "something_to_fix"
+    shutil.copytree(nothing_to_fix, something_to_fix)
+    (something_to_fix / "keras1.py").write_text("import keras\nm = keras.Sequential()\nm.fit(x, y, nb_epoch=2)\n")
+    runs = {}
+    for blocked in (False, True):
+        if blocked:
+            _no_libcst(tmp_path, monkeypatch)
+        for root in (nothing_to_fix, something_to_fix):
+            runs[root.name, blocked] = run_cli(".", "--no-cache", "--output-format", "json", cwd=root)
+    reference = runs["nothing_to_fix", False]
+    assert reference.returncode == 1 and "KC201" in reference.stdout
+    without_libcst = runs["nothing_to_fix", True]
+    assert "Traceback" not in without_libcst.stderr, without_libcst.stderr
+    assert (without_libcst.stdout, without_libcst.returncode) == (reference.stdout, reference.returncode)
+    # With a fix to compute, the same block does take something away: the check above is not vacuous.
+    assert any(finding.get("fix") for finding in json.loads(runs["something_to_fix", False].stdout))
+    assert runs["something_to_fix", True].stdout != runs["something_to_fix", False].stdout
