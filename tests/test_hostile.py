@@ -308,3 +308,39 @@ def test_gates_are_linear_on_comment_banners():
     facts = extract_text("banners.py", text)
     assert time.perf_counter() - start < 10
     assert not facts.problems
+
+
+# ------------------------------------------------------------------ skipping functions that cannot reach a compile
+
+_REACH_CASES = {
+    "chain_of_helpers": (
+        "import keras\n"
+        "def head(n):\n    return keras.layers.Dense(n, activation='softmax')\n"
+        "def body(n):\n    return keras.Sequential([keras.layers.Dense(8), head(n)])\n"
+        "def train(model):\n    model.compile(loss='binary_crossentropy', metrics=['accuracy'])\n"
+        "def main():\n    train(body(10))\n"),
+    "method_through_self": (
+        "import tensorflow as tf\n"
+        "class Trainer:\n"
+        "    def __init__(self):\n        self.model = self.build()\n"
+        "    def build(self):\n        return tf.keras.Sequential([tf.keras.layers.Dense(1, activation='softmax')])\n"
+        "    def prepare(self):\n        self.finish()\n"
+        "    def finish(self):\n        self.model.compile(loss='categorical_crossentropy')\n"
+        "def unrelated():\n    return re.compile('x')\n"),
+}
+
+
+@pytest.mark.parametrize("name,text", sorted(_REACH_CASES.items()) + _reference_cases(),
+                         ids=lambda value: value if len(value) < 60 else "")
+def test_skipping_definitions_that_cannot_reach_a_compile_changes_nothing(name, text, monkeypatch):
+    from kerascheck.extract import extract_text
+    from kerascheck.extract.interpreter import ModuleInterpreter
+
+    pruned = extract_text(name, text)
+    with monkeypatch.context() as patch:
+        patch.setattr(ModuleInterpreter, "_may_reach_a_compile",
+                      lambda self, values: {id(value.definition) for value in values})
+        everything = extract_text(name, text)
+    assert pruned == everything
+    if name in _REACH_CASES:
+        assert pruned.compiles and pruned.compiles[0].outputs[0].activation == "softmax"

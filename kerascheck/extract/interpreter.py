@@ -8,9 +8,9 @@ receiver is a Keras model. Nothing is executed; unknown things stay UNKNOWN.
 
 from __future__ import annotations
 
-from typing import Optional
-
 import ast
+import re
+from typing import Optional
 
 from kerascheck import knowledge
 from kerascheck.extract.spans import NO_SPAN, SourceSpans
@@ -26,6 +26,8 @@ from kerascheck.facts import (
 MAX_CALL_DEPTH = 6
 
 _FUNCTION_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# Any `.compile` but `re.compile`, as extract/__init__.py's gate has it.
+_COMPILE_IN_TEXT = re.compile(r"\.(?<!\bre\.)(?<!\bregex\.)(?:\s|\\|#[^\r\n]*[\r\n])*compile\b")
 _TRY_STATEMENTS = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
 _MATCH_STATEMENTS = tuple(getattr(ast, name) for name in ("Match",) if hasattr(ast, name))
 
@@ -109,11 +111,39 @@ class ModuleInterpreter:
         return facts
 
     def _analyse_functions_in(self, scope: Scope) -> None:
-        for value in list(scope.vars.values()):
+        values = [value for value in scope.vars.values() if isinstance(value, (FunctionValue, ClassValue))]
+        worth_it = self._may_reach_a_compile(values)
+        for value in values:
+            if id(value.definition) not in worth_it:
+                continue
             if isinstance(value, FunctionValue):
                 self._analyse_standalone(value, self_value=None)
-            elif isinstance(value, ClassValue):
+            else:
                 self._analyse_class(value)
+
+    def _may_reach_a_compile(self, values: list) -> set:
+        """ids of the definitions whose analysis can record a compile, judged on their text.
+
+        A definition can only reach a compile if its code holds a `.compile` or names (as a word)
+        a definition that can: a fixpoint over the names. Analysing the others would record
+        nothing, and in a big module that is not about Keras they are most of the work.
+        """
+        texts = {id(value.definition): self.spans.source(value.definition) or "" for value in values}
+        reaching = {key for key, text in texts.items() if _COMPILE_IN_TEXT.search(text)}
+        while True:
+            names = set()
+            for value in values:
+                if id(value.definition) in reaching:
+                    names.add(value.definition.name)
+                    if isinstance(value, ClassValue):
+                        names.update(value.methods)
+            if not names:
+                return reaching
+            pattern = re.compile(r"\b(?:%s)\b" % "|".join(sorted(map(re.escape, names))))
+            grown = {key for key, text in texts.items() if key not in reaching and pattern.search(text)}
+            if not grown:
+                return reaching
+            reaching |= grown
 
     def _analyse_class(self, cls: ClassValue) -> None:
         if id(cls) in self.analysed_functions:
