@@ -128,4 +128,7 @@ class FileFacts:
     compiles: list = field(default_factory=list)  # list[CompileFact]
     problems: list = field(default_factory=list)  # list[FileProblem]
     calls: list = field(default_factory=list)  # list[CallFact]
-    # Double activations found while inferring outputs (KC208): list[(OutputFact, Activation)]
+
+    def is_empty(self) -> bool:
+        """Nothing for any rule to look at (keep in step with the fields above)."""
+        return not (self.compiles or self.problems or self.calls)

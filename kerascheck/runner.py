@@ -7,6 +7,7 @@ processes and be cached by content.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 import traceback
@@ -73,7 +74,7 @@ def target_for(data: bytes, options: Options) -> versions.KerasTarget:
     return _detected_target(options.project_root)
 
 
-def selected_rules(options: Options, path: str) -> list:
+def selected_rules(options: Options, path: str) -> tuple:
     ignore = list(options.ignore)
     candidates = [path, os.path.basename(path)]
     if options.config_dir is not None and options.per_file_ignores:  # patterns are relative to their pyproject
@@ -83,7 +84,13 @@ def selected_rules(options: Options, path: str) -> list:
     for pattern, codes in options.per_file_ignores.items():
         if any(fnmatch.fnmatch(candidate, pattern) for candidate in candidates):
             ignore.extend(codes)
-    return [rule for rule in all_rules() if code_selected(rule.code, options.select, ignore)]
+    return _rules_selected(tuple(options.select), tuple(ignore))
+
+
+@functools.lru_cache(maxsize=256)
+def _rules_selected(select: tuple, ignore: tuple) -> tuple:
+    """The same few selections come back for thousands of files."""
+    return tuple(rule for rule in all_rules() if code_selected(rule.code, select, ignore))
 
 
 def read_file(path: Path) -> bytes:
@@ -127,6 +134,11 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
             facts = extract_text(shown, text) if may_hold_keras(data) else FileFacts(path=shown)
         else:
             facts = extract_bytes(shown, data)
+            if facts.is_empty():
+                # Most files of a large repository: nothing for any rule to look at.
+                if keep_facts:
+                    result.facts = facts
+                return result
             try:
                 text = decode_source(data)
             except DecodeError:
