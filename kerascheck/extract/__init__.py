@@ -35,6 +35,11 @@ _BETWEEN = r"(?:\s|\\|#[^\r\n]*[\r\n])*"
 # interpreter would find the receiver is a module, not a model, and record nothing.
 _COMPILE_ATTRIBUTE = re.compile(r"\.(?<!\bre\.)(?<!\bregex\.)" + _BETWEEN + r"compile\b")
 _SEQUENTIAL_OR_DENSE = re.compile(r"\b(?:Sequential|Dense)\b")
+# Where a name can come to mean Keras in code: an import line that names a Keras module (or
+# scikeras's KerasClassifier), or an attribute `.keras`/`keras.`. "Keras" only in comments and
+# docstrings (TensorFlow's are full of it) resolves nothing.
+_KERAS_IMPORT_LINE = re.compile(r"(?im)^[ \t]*(?:from|import)[ \t][^\n]*keras")
+_KERAS_ATTRIBUTE = re.compile(r"\.keras\b|\bkeras\s*\.")
 _MODEL_METHOD_CALL = re.compile(r"\.%s(?:%s)\b" % (_BETWEEN, "|".join(sorted(MODEL_METHODS))))
 
 
@@ -89,7 +94,8 @@ def may_yield_facts(text: str) -> tuple:
     A name resolves to Keras through an import of a Keras module (all say "keras") or, in a
     pasted snippet, as one of Keras's own names used bare. The interpreter records a compile
     of a Keras model: a `.compile` and some name of Keras's. The call extractor records a call
-    of a Keras name or of a model method; there a snippet name counts only where it is called
+    of a Keras name (imported or reached as an attribute `.keras`) or of a model method; there a
+    snippet name counts only where it is called
     (the word `Add` in a comment does not; `D = Dense; D(...)` in a snippet that never says
     "keras" is not looked at). Keep this in step with what extract/ records
     (tests/test_hostile.py checks the gates change no result).
@@ -97,7 +103,9 @@ def may_yield_facts(text: str) -> tuple:
     says_keras = "keras" in text or "Keras" in text
     may_compile = "compile" in text and _COMPILE_ATTRIBUTE.search(text) is not None and (
         says_keras or mentions_keras(text) or _bare_names_match(_SNIPPET_WORD, text, definition_too=True))
-    may_call = says_keras or _MODEL_METHOD_CALL.search(text) is not None or \
+    names_keras_in_code = says_keras and (
+        _KERAS_IMPORT_LINE.search(text) is not None or _KERAS_ATTRIBUTE.search(text) is not None)
+    may_call = names_keras_in_code or _MODEL_METHOD_CALL.search(text) is not None or \
         _bare_names_match(_SNIPPET_CALL, text, definition_too=False)
     return may_compile, may_call
 
