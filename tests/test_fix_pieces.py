@@ -8,7 +8,6 @@ fixture (notebooks included) and for the same code re-shaped (nested in a functi
 tab-indented, Windows newlines, joined by `;`, behind a one-line `if`).
 """
 
-import copy
 import re
 import textwrap
 
