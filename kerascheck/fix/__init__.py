@@ -22,7 +22,7 @@ from typing import Callable, Optional
 import libcst as cst
 
 from kerascheck.fix import keras1, losses, metrics  # noqa: F401 - the fixers register themselves
-from kerascheck.fix.context import FixContext, FixUnavailable
+from kerascheck.fix.context import FixContext, FixUnavailable, NeedsWholeFile, WholeFileDoesNotParse
 from kerascheck.fix.edits import LineIndex, apply_edits, overlaps
 from kerascheck.fix.files import decode, unified_diff, write_atomic
 from kerascheck.fix.registry import FIXERS, Fix
@@ -47,29 +47,52 @@ def applicable(fix: Fix, unsafe: bool) -> bool:
     return fix.safety == "safe" or (unsafe and fix.safety == "unsafe")
 
 
-def compute_fixes(text: str, findings: list) -> list:
-    """[(finding, Fix)] for the findings of `text` that have a fix; one parse for all of them."""
+def compute_fixes(text: str, findings: list, whole_file: bool = False) -> list:
+    """[(finding, Fix)] for the findings of `text` that have a fix.
+
+    One parse for all of them: of the statements around them, and of the whole file
+    only for the fixes that ask about it (`whole_file`: the whole file at once; the
+    fixes are the same, the tests compare both ways).
+    """
     candidates = [finding for finding in findings if has_fixer(finding) and finding.cell is None]
     if not candidates:
         return []
+    near = None if whole_file else [(finding.line, finding.end_line or finding.line) for finding in candidates]
     try:
-        ctx = FixContext(text)
-    except (cst.ParserSyntaxError, RecursionError):
-        return []
-    found = []
-    for finding in candidates:
-        try:
-            fix = FIXERS[finding.code](ctx, finding)
-        except FixUnavailable:
-            continue
-        except Exception:  # noqa: BLE001 - a fixer's bug loses its fix, never the check
-            continue
-        if fix is None or not fix.edits or _overlapping(fix.edits):
-            continue
-        if fix.safety is None:
-            fix.safety = rule_fix_safety(finding.code)
-        found.append((finding, fix))
+        ctx = FixContext(text, near)
+        whole = None  # the whole file's context, for the fixes the statements alone cannot give
+        found = []
+        for finding in candidates:
+            try:
+                fix = _fix_one(ctx, finding)
+            except NeedsWholeFile:
+                whole = whole or ctx.whole_file()
+                fix = _fix_one(whole, finding)
+            if fix is not None:
+                found.append((finding, fix))
+    except WholeFileDoesNotParse:
+        return []  # as when the whole file is parsed first: no fix at all
     return found
+
+
+def _fix_one(ctx: FixContext, finding) -> Optional[Fix]:
+    try:
+        fix = FIXERS[finding.code](ctx, finding)
+    except NeedsWholeFile:
+        if ctx.parsed_whole_file:
+            return None  # cannot happen: the whole file answers everything
+        raise
+    except WholeFileDoesNotParse:
+        raise
+    except FixUnavailable:
+        return None
+    except Exception:  # noqa: BLE001 - a fixer's bug loses its fix, never the check
+        return None
+    if fix is None or not fix.edits or _overlapping(fix.edits):
+        return None
+    if fix.safety is None:
+        fix.safety = rule_fix_safety(finding.code)
+    return fix
 
 
 def _overlapping(edits: list) -> bool:
@@ -191,12 +214,12 @@ def fix_file(path: Path, shown: str, options, unsafe: bool, write: bool, finding
     return result
 
 
-def attach_fixes(findings: list, paths: dict, include_unsafe: bool) -> tuple:
+def attach_fixes(findings: list, paths: dict, include_unsafe: bool, whole_file: bool = False) -> tuple:
     """Set `finding.fix` (JSON-ready) on the findings a fix exists for.
 
     `paths` maps a finding's path to the file. Fixes that are not applicable
     (unsafe, without `include_unsafe`) are counted, not attached. Returns
-    (attached, hidden).
+    (attached, hidden). `whole_file`: see compute_fixes.
     """
     by_path: dict = {}
     for finding in findings:
@@ -213,7 +236,7 @@ def attach_fixes(findings: list, paths: dict, include_unsafe: bool) -> tuple:
             continue
         if path.suffix.lower() == ".ipynb":
             from kerascheck.fix import notebook
-            counts = notebook.attach([f for f in file_findings if f.cell is not None], data, include_unsafe)
+            counts = notebook.attach([f for f in file_findings if f.cell is not None], data, include_unsafe, whole_file)
             attached, hidden = attached + counts[0], hidden + counts[1]
             continue
         decoded = decode(data)
@@ -221,7 +244,7 @@ def attach_fixes(findings: list, paths: dict, include_unsafe: bool) -> tuple:
             continue
         text = decoded[0]
         index = LineIndex(text)
-        for finding, fix in compute_fixes(text, file_findings):
+        for finding, fix in compute_fixes(text, file_findings, whole_file):
             if applicable(fix, include_unsafe):
                 finding.fix = to_json(fix, index)
                 attached += 1

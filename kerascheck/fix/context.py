@@ -1,50 +1,249 @@
-"""One parse of the text being fixed: nodes by position, parents, and edits that keep formatting."""
+"""What a fixer sees of the text being fixed: nodes by position, parents, and edits that keep formatting.
+
+Fixes are local, so by default only the statements around the findings are parsed
+(kerascheck/fix/statements.py), each indented one inside an `if True:` of its own,
+with positions mapped back to the file's lines. What only the whole file can tell
+(its module scope, its top-level imports, every use of a name) comes from a parse of
+the whole file, made when first asked. A question the pieces cannot answer exactly
+raises NeedsWholeFile, and the fix is computed again on the whole file: the pieces
+are a shortcut, never a different answer.
+"""
 
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
+import dataclasses
+from dataclasses import dataclass
 from typing import Optional
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst._position import CodePosition, CodeRange
 
 from kerascheck import knowledge
 from kerascheck.extract.calls import module_resolver
 from kerascheck.extract.values import Ref
 from kerascheck.fix.edits import Edit, LineIndex, trimmed
+from kerascheck.fix.positions import LazyPositions
+from kerascheck.fix.statements import statement_runs, uniform_newline
+
+# Nodes without an indented block: their code does not depend on the module's default
+# indent, the one thing a piece's module may not share with the whole file's (the
+# pieces share its newline: statements.uniform_newline).
+_RENDERED_ALIKE = (cst.BaseExpression, cst.Arg, cst.BaseSmallStatement, cst.ImportAlias, cst.BaseElement,
+                   cst.BaseDictElement)
 
 
 class FixUnavailable(Exception):
     """The code around a finding is not in a shape the fix knows how to rewrite."""
 
 
+class NeedsWholeFile(Exception):
+    """The statements parsed around the findings cannot answer this exactly: ask the whole file."""
+
+
+class WholeFileDoesNotParse(Exception):
+    """libcst cannot parse the file: nothing in it can be fixed (--fix could not check its result)."""
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """Lines file_first..file_last of the file, parsed from line module_first on."""
+
+    module_first: int
+    file_first: int
+    file_last: int
+
+    @property
+    def module_last(self) -> int:
+        return self.module_first + self.file_last - self.file_first
+
+
+class _Parse:
+    """One libcst parse, of the whole file or of pieces of it; positions and parents computed when asked."""
+
+    def __init__(self, module: cst.Module, pieces: Optional[list] = None):
+        self.module = module
+        self.pieces = pieces  # None: the whole file, its lines as they are
+        self.positions = LazyPositions(module)
+        self._parents: Optional[dict] = None  # id(node) -> parent node
+        self._names: dict = {}  # Name.value -> [(Name, parent)]
+
+    def module_line_offset(self, first: int, last: int) -> Optional[int]:
+        """What to add to file lines first..last to get this parse's lines; None when they were not parsed."""
+        if self.pieces is None:
+            return 0
+        for piece in self.pieces:
+            if piece.file_first <= first and last <= piece.file_last:
+                return piece.module_first - piece.file_first
+        return None
+
+    def file_range(self, node) -> Optional[tuple]:
+        """((line, column), (line, column)) of a node in the file; None for a node not of this parse."""
+        found = self.positions.range(node)
+        if found is None or self.pieces is None:
+            return found
+        (start_line, start_column), (end_line, end_column) = found
+        for piece in self.pieces:
+            # A range may end at column 0 of the line after the piece: a trailing newline.
+            if piece.module_first <= start_line and (end_line <= piece.module_last
+                                                     or (end_line == piece.module_last + 1 and end_column == 0)):
+                offset = piece.file_first - piece.module_first
+                return (start_line + offset, start_column), (end_line + offset, end_column)
+        raise NeedsWholeFile("a node of the lines added around the pieces")
+
+    def parent(self, node) -> Optional[cst.CSTNode]:
+        if self.pieces is None and any(node is statement for statement in self.module.body):
+            return self.module  # a top-level statement (an import): no need to walk the file
+        self._walk()
+        found = self._parents.get(id(node))
+        if found is not None and self.pieces is not None:
+            if found is self.module:
+                raise NeedsWholeFile("the parent of a statement parsed on its own")
+            self.file_range(found)  # the `if True:` added around an indented piece: NeedsWholeFile
+        return found
+
+    def names(self, value: str) -> list:
+        """(Name node, its parent) for every Name spelled `value`."""
+        self._walk()
+        return self._names.get(value, [])
+
+    def _walk(self) -> None:
+        """Parents (as libcst's ParentNodeProvider gives them) and Names, in one walk of the fields."""
+        if self._parents is not None:
+            return
+        parents, names = {}, self._names
+        stack = [self.module]
+        while stack:
+            node = stack.pop()
+            for name in _child_fields(type(node)):
+                value = getattr(node, name)
+                children = value if isinstance(value, (tuple, list)) else (value,)
+                for child in children:
+                    if isinstance(child, cst.CSTNode):
+                        parents[id(child)] = node
+                        stack.append(child)
+                        if isinstance(child, cst.Name):
+                            names.setdefault(child.value, []).append((child, node))
+        self._parents = parents
+
+
+_CHILD_FIELDS: dict = {}
+
+
+def _child_fields(node_type) -> tuple:
+    fields = _CHILD_FIELDS.get(node_type)
+    if fields is None:
+        fields = _CHILD_FIELDS[node_type] = tuple(field.name for field in dataclasses.fields(node_type))
+    return fields
+
+
+class _FilePositions:
+    """node -> CodeRange in the file's lines, for nodes of the pieces and of the whole file alike."""
+
+    def __init__(self, context: "FixContext"):
+        self._context = context
+
+    def get(self, node, default=None):
+        found = self._context._file_range(node)
+        if found is None:
+            return default
+        (start_line, start_column), (end_line, end_column) = found
+        return CodeRange(CodePosition(start_line, start_column), CodePosition(end_line, end_column))
+
+    def __getitem__(self, node) -> CodeRange:
+        found = self.get(node)
+        if found is None:
+            raise KeyError(node)
+        return found
+
+
 class FixContext:
-    def __init__(self, text: str):
+    def __init__(self, text: str, near: Optional[list] = None, _whole: Optional[_Parse] = None):
+        """near: (first line, last line) of the findings to fix: only the statements around them are
+        parsed, the whole file only when asked about (None: the whole file at once)."""
         self.text = text
-        self.module = cst.parse_module(text)
-        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        self.positions = wrapper.resolve(PositionProvider)
-        self.parents = wrapper.resolve(ParentNodeProvider)
         self.lines = LineIndex(text)
-        self._by_start = defaultdict(list)
-        for node, code_range in self.positions.items():
-            self._by_start[(code_range.start.line, code_range.start.column)].append(node)
+        self.positions = _FilePositions(self)
         self._resolved = None
+        self._whole: Optional[_Parse] = _whole
+        self._local: Optional[_Parse] = self._parse_pieces(near) if near is not None and _whole is None else None
+        if self._local is None:
+            self._local = self._whole_parse()
+
+    def _parse_pieces(self, near: list) -> Optional[_Parse]:
+        runs = statement_runs(self.text, near, self.lines)
+        if not runs:
+            return None
+        newline = uniform_newline(self.text)
+        parts, pieces, module_line = [], [], 1
+        for first, last in runs:
+            chunk = self.text[self.lines.offset(first, 0):self.lines.line_start_after(last)]
+            if chunk[:1] in (" ", "\t"):  # an indented statement: a block of its own
+                parts.append("if True:" + newline)
+                module_line += 1
+            pieces.append(_Piece(module_line, first, last))
+            parts.append(chunk)
+            module_line += last - first + 1
+        try:
+            module = cst.parse_module("".join(parts))
+        except (cst.ParserSyntaxError, RecursionError):
+            return None
+        return _Parse(module, pieces)
+
+    def _whole_parse(self) -> _Parse:
+        if self._whole is None:
+            try:
+                self._whole = _Parse(cst.parse_module(self.text))
+            except (cst.ParserSyntaxError, RecursionError) as error:
+                raise WholeFileDoesNotParse(str(error)) from error
+        return self._whole
+
+    @property
+    def parsed_whole_file(self) -> bool:
+        """True when this context's nodes are those of the whole file (not of pieces of it)."""
+        return self._local is self._whole
+
+    def whole_file(self) -> "FixContext":
+        """A context of the whole file, sharing this one's parse of it."""
+        if self.parsed_whole_file:
+            return self
+        return FixContext(self.text, _whole=self._whole_parse())
+
+    @property
+    def module(self) -> cst.Module:
+        """The whole file's module (parsed on first use when only pieces were)."""
+        return self._whole_parse().module
+
+    def _file_range(self, node) -> Optional[tuple]:
+        found = self._local.file_range(node)
+        if found is None and not self.parsed_whole_file and self._whole is not None:
+            found = self._whole.file_range(node)
+        return found
 
     # ---------------------------------------------------------------- finding nodes
 
     def node_at(self, finding, *types) -> Optional[cst.CSTNode]:
         """The node of one of `types` spanning exactly the finding's range."""
-        end = (finding.end_line or finding.line, (finding.end_column or finding.column) - 1)
-        for node in self._by_start.get((finding.line, finding.column - 1), ()):
-            code_range = self.positions[node]
-            if (code_range.end.line, code_range.end.column) == end and isinstance(node, types):
+        first, last = finding.line, finding.end_line or finding.line
+        offset = self._local.module_line_offset(first, last)
+        if offset is None:
+            raise NeedsWholeFile("the finding is outside the statements parsed")
+        end = (last + offset, (finding.end_column or finding.column) - 1)
+        positions = self._local.positions
+        for node in positions.starting_at(first + offset, finding.column - 1):
+            if positions.range(node)[1] == end and isinstance(node, types):
                 return node
         return None
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        return self.parents.get(node)
+        found = self._local.parent(node)
+        if found is None and not self.parsed_whole_file and self._whole is not None:
+            found = self._whole.parent(node)
+        return found
+
+    def names_in_file(self, value: str) -> list:
+        """(Name node, its parent) for every Name of the whole file spelled `value`."""
+        return self._whole_parse().names(value)
 
     def enclosing_call(self, arg: cst.Arg) -> cst.Call:
         call = self.parent(arg)
@@ -63,9 +262,15 @@ class FixContext:
         start, end = self.span(node)
         return self.text[start:end]
 
+    def code_for(self, node: cst.CSTNode) -> str:
+        """The code libcst writes for a node in this file."""
+        if not self.parsed_whole_file and not isinstance(node, _RENDERED_ALIKE):
+            raise NeedsWholeFile("code with an indented block follows the file's default indent")
+        return self._local.module.code_for_node(node)
+
     def render(self, node: cst.CSTNode) -> str:
         """The code of a node as its position range covers it (no own parentheses, comma or semicolon)."""
-        return self.module.code_for_node(_bare(node))
+        return self.code_for(_bare(node))
 
     def replace(self, old: cst.CSTNode, new) -> Edit:
         """Replace old's range by a node (rendered like old's range) or by text."""
@@ -91,7 +296,8 @@ class FixContext:
 
     @property
     def newline(self) -> str:
-        return self.module.default_newline
+        # The pieces have the file's own newline (statements.uniform_newline): no parse of the whole file.
+        return self._local.module.default_newline
 
     # ---------------------------------------------------------------- names
 

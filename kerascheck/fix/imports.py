@@ -147,9 +147,8 @@ def remove_if_unused(ctx: FixContext, name: str, replaced: tuple) -> list:
     return []
 
 
-def _is_definition(ctx: FixContext, node: cst.Name) -> bool:
+def _is_definition(node: cst.Name, parent: Optional[cst.CSTNode]) -> bool:
     """A Name that is not a use: an imported name, an attribute, a keyword argument's name."""
-    parent = ctx.parent(node)
     if isinstance(parent, (cst.ImportAlias, cst.AsName)):
         return True
     if isinstance(parent, cst.Attribute) and parent.attr is node:
@@ -203,5 +202,13 @@ def swap_name(ctx: FixContext, node: cst.Name, module_path: str, new_name: str) 
 
 
 def _other_uses(ctx: FixContext, name: str, replaced: tuple) -> bool:
-    return any(isinstance(node, cst.Name) and node.value == name and not any(node is r for r in replaced)
-               and not _is_definition(ctx, node) for node in ctx.positions)
+    """Whether a use of `name` is left in the file once the `replaced` nodes are rewritten.
+
+    The uses are counted in the whole file and the replaced ones taken off, rather than
+    compared node by node: the replaced nodes may come from a parse of the statements
+    around the finding, not from the whole file's.
+    """
+    uses = sum(1 for node, parent in ctx.names_in_file(name) if not _is_definition(node, parent))
+    replaced_uses = sum(1 for node in replaced if isinstance(node, cst.Name) and node.value == name
+                        and not _is_definition(node, ctx.parent(node)))
+    return uses > replaced_uses

@@ -94,13 +94,13 @@ def _kernel_from_rows_and_columns(ctx: FixContext, call: cst.Call) -> Optional[F
     if rows is None:
         if len(positional) != 2:
             return None
-        row_code, column_code = ctx.module.code_for_node(positional[1].value), ctx.module.code_for_node(columns.value)
+        row_code, column_code = ctx.code_for(positional[1].value), ctx.code_for(columns.value)
         kernel = cst.parse_expression(f"({row_code}, {column_code})")
         new_args = [arg.with_changes(value=kernel) if arg is positional[1] else arg for arg in call.args]
     else:
         if len(positional) > 1:
             return None
-        row_code, column_code = ctx.module.code_for_node(rows.value), ctx.module.code_for_node(columns.value)
+        row_code, column_code = ctx.code_for(rows.value), ctx.code_for(columns.value)
         kernel = cst.parse_expression(f"({row_code}, {column_code})")
         new_args = [arg.with_changes(keyword=cst.Name("kernel_size"), value=kernel) if arg is rows else arg
                     for arg in call.args]
@@ -164,7 +164,7 @@ def fix_optimizer_argument(ctx: FixContext, finding) -> Optional[Fix]:
     if rate is None and positional:
         rate = positional[0]
     if rate is not None:
-        initial = ctx.module.code_for_node(rate.value)
+        initial = ctx.code_for(rate.value)
     else:
         default = kc3.KERAS2_DEFAULT_LEARNING_RATE.get(_callee(call))
         if default is None:
@@ -175,7 +175,7 @@ def fix_optimizer_argument(ctx: FixContext, finding) -> Optional[Fix]:
         return None
     schedule_name, imports = found
     schedule = cst.parse_expression(f"{schedule_name}({initial}, decay_steps=1, "
-                                    f"decay_rate={ctx.module.code_for_node(arg.value)})")
+                                    f"decay_rate={ctx.code_for(arg.value)})")
     if rate is None:
         new_args = [a.with_changes(keyword=cst.Name("learning_rate"), value=schedule) if a is arg else a for a in call.args]
         new_call = call.with_changes(args=new_args)

@@ -195,7 +195,7 @@ def fix_notebook(result, options, unsafe: bool, write: bool, findings=None):
     return result
 
 
-def attach(findings: list, data: bytes, include_unsafe: bool) -> tuple:
+def attach(findings: list, data: bytes, include_unsafe: bool, whole_file: bool = False) -> tuple:
     """attach_fixes for one notebook's findings (in cells): (attached, hidden)."""
     from kerascheck.fix import applicable, compute_fixes, to_json
 
@@ -212,7 +212,7 @@ def attach(findings: list, data: bytes, include_unsafe: bool) -> tuple:
         copies[id(copy)] = (copy, finding)
     attached = hidden = 0
     index = LineIndex(joined.text)
-    for copy, fix in compute_fixes(joined.text, [c for c, _ in copies.values()]):
+    for copy, fix in compute_fixes(joined.text, [c for c, _ in copies.values()], whole_file):
         original = copies[id(copy)][1]
         if not applicable(fix, include_unsafe):
             hidden += 1
