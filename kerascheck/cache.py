@@ -2,7 +2,8 @@
 
 One JSON file per cache folder, `.kerascheck_cache/results-<fingerprint>.json`,
 where the fingerprint covers kerascheck's version and its own source files,
-the Python version and libcst's version. Each entry is keyed by the file's
+the Python version and the distributions installed on sys.path (libcst's version,
+and the installed Keras that the target falls back to). Each entry is keyed by the file's
 path and holds the file's content digest (BLAKE2b), the fingerprint of the
 options that applied to it (rules, per-file ignores, target Keras version...)
 and its findings.
@@ -21,11 +22,9 @@ go to a temporary file renamed into place (atomic on POSIX and Windows).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Optional
@@ -33,31 +32,32 @@ from typing import Optional
 from kerascheck import __version__
 from kerascheck.findings import Finding
 
+try:  # hashlib would load OpenSSL (milliseconds of every run) for a hash CPython keeps in _blake2
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - another Python implementation
+    from hashlib import blake2b
+
 CACHE_DIR_NAME = ".kerascheck_cache"
-_FORMAT = 2
+_FORMAT = 3
 # A stat this close to the cache's write time may hide a change made in the same tick.
 _RACY_SECONDS = 2.0
 
 
 def content_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
-def stat_key(st: os.stat_result) -> list:
+def stat_key(st: os.stat_result) -> str:
     # ctime too: every write changes it, and unlike mtime nothing can set it back (as git's index).
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+    # One string, not a list of numbers: nineteen-digit numbers make JSON slow to read.
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
 
 
 def _package_fingerprint() -> str:
     """kerascheck's version and the size/mtime of its own source files (a developer's edit invalidates)."""
-    digest = hashlib.blake2b(digest_size=12)
+    digest = blake2b(digest_size=12)
     digest.update(f"{_FORMAT}|{__version__}|{sys.version_info[:3]}|{sys.implementation.name}".encode())
-    try:
-        from importlib.metadata import version
-
-        digest.update(version("libcst").encode())
-    except Exception:  # noqa: BLE001 - not installed as a distribution: the source stats still count
-        pass
+    digest.update(repr(installed_distributions()).encode())
     package = Path(__file__).resolve().parent
     for folder, dirs, names in os.walk(package):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
@@ -71,11 +71,37 @@ def _package_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def options_fingerprint(options, resolved_target) -> str:
-    """Everything in Options that can change one file's findings, with the Keras target as resolved."""
+def installed_distributions() -> list:
+    """The metadata folders (name, mtime) of the distributions on sys.path, folder by folder: what pip changes.
+
+    A `name-version.dist-info` folder is named after its version, so this stands for libcst's version and
+    for the installed Keras (versions.from_installed) in the cache key without importlib.metadata, whose
+    import alone takes longer than the rest of a cached run.
+    """
+    found = []
+    for entry in sys.path:
+        metadata = []
+        try:
+            with os.scandir(entry or ".") as scan:
+                for item in scan:
+                    if item.name.endswith((".dist-info", ".egg-info")):
+                        try:
+                            metadata.append((item.name, item.stat().st_mtime_ns))
+                        except OSError:
+                            metadata.append((item.name, None))
+        except OSError:  # not a folder (a zip file) or gone
+            continue
+        if metadata:  # a folder without any (the working folder, for one) must not change the key
+            found.append((entry, sorted(metadata)))
+    return found
+
+
+def options_fingerprint(options, resolved_target, run_context: tuple = ()) -> str:
+    """Everything in Options that can change one file's findings, with the Keras target as resolved (None: the
+    installed packages decide, and they are in the cache file's name), and what else of the run does."""
     parts = (tuple(options.select), tuple(options.ignore), sorted((k, tuple(v)) for k, v in options.per_file_ignores.items()),
-             repr(resolved_target), options.config_dir, options.project_root)
-    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+             repr(resolved_target), options.config_dir, options.project_root, run_context)
+    return blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
 def finding_to_json(finding: Finding) -> dict:
@@ -110,17 +136,18 @@ class ResultCache:
         except (OSError, ValueError, UnicodeDecodeError):
             self.entries = {}
 
-    # Entry: [stat_key or None, digest, options fingerprint, [finding dicts], [fixes attached, hidden]]
+    # Entry: [stat_key or None, digest, options fingerprint, [finding dicts], [fixes attached, hidden]], the last two
+    # left out when there are no findings and no fixes (most files: a smaller file, read faster).
     # A hit is (findings, (attached, hidden)).
 
-    def lookup_stat(self, key: str, st: Optional[os.stat_result], options_fp: str) -> Optional[list]:
+    def lookup_stat(self, key: str, st: Optional[os.stat_result], options_fp: str) -> Optional[tuple]:
         """Findings when the file is unchanged by its stat, else None (then try lookup_digest)."""
         entry = self._entry(key, options_fp)
         if entry is None or st is None or entry[0] is None or entry[0] != stat_key(st):
             return None
         return self._findings(entry)
 
-    def lookup_digest(self, key: str, digest: str, options_fp: str, st: Optional[os.stat_result]) -> Optional[list]:
+    def lookup_digest(self, key: str, digest: str, options_fp: str, st: Optional[os.stat_result]) -> Optional[tuple]:
         entry = self._entry(key, options_fp)
         if entry is None or entry[1] != digest:
             return None
@@ -139,13 +166,17 @@ class ResultCache:
                     return
             except (TypeError, ValueError):
                 return
-        self.entries[key] = [self._trusted_stat(st) if st is not None else None, digest, options_fp, encoded,
-                             list(fix_counts)]
+        entry = [self._trusted_stat(st) if st is not None else None, digest, options_fp]
+        if encoded or any(fix_counts):
+            entry += [encoded, list(fix_counts)]
+        self.entries[key] = entry
         self.dirty = True
 
     def save(self) -> None:
         if not self.dirty:
             return
+        import tempfile  # here: most runs (all hits) write nothing
+
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             gitignore = self.folder / ".gitignore"
@@ -177,17 +208,19 @@ class ResultCache:
 
     def _entry(self, key: str, options_fp: str) -> Optional[list]:
         entry = self.entries.get(key)
-        if not isinstance(entry, list) or len(entry) != 5 or entry[2] != options_fp:
+        if not isinstance(entry, list) or len(entry) not in (3, 5) or entry[2] != options_fp:
             return None
         return entry
 
-    def _trusted_stat(self, st: os.stat_result) -> Optional[list]:
+    def _trusted_stat(self, st: os.stat_result) -> Optional[str]:
         if max(st.st_mtime_ns, st.st_ctime_ns) / 1e9 >= self.loaded_at - _RACY_SECONDS:
             return None  # racily clean: hash it next time
         return stat_key(st)
 
     @staticmethod
     def _findings(entry: list) -> Optional[tuple]:
+        if len(entry) == 3:
+            return [], (0, 0)
         try:
             attached, hidden = entry[4]
             return [finding_from_json(item) for item in entry[3]], (int(attached), int(hidden))

@@ -7,6 +7,7 @@ internal error.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -16,9 +17,7 @@ from kerascheck import __version__
 from kerascheck.config import Config, ConfigError, find_pyproject, load_config, validate_codes
 from kerascheck.discovery import _matches as matches_exclude
 from kerascheck.discovery import iter_source_files
-from kerascheck.report import FORMATS
-from kerascheck.report import inspect_format
-from kerascheck.rules import all_rules, rule_by_code
+from kerascheck.report import FORMAT_MODULES, render
 from kerascheck.runner import Options, display_path, find_project_root, run_check
 from kerascheck.versions import UNKNOWN, VersionSpecError, parse_spec
 
@@ -73,40 +72,61 @@ class FileOptions:
 
     def __init__(self, select=(), ignore=(), extend_select=(), keras_version=None):
         self.flags = (select, ignore, extend_select, keras_version)
-        self._pyproject_by_folder = {}
-        self._by_pyproject = {}
+        self._settings_by_folder = {}  # folder as given -> (Config, Options)
+        self._real_by_folder = {}  # folder as given -> os.path.realpath of it
+        self._pyproject_by_real_folder = {}  # resolved folder (str) -> its nearest pyproject (Path or None)
+        self._by_pyproject = {}  # pyproject (Path or None) -> (Config, Options)
 
-    def config_for(self, path: Path) -> Config:
-        path = Path(path).absolute()
-        folder = path if path.is_dir() else path.parent
-        if folder not in self._pyproject_by_folder:
-            self._pyproject_by_folder[folder] = self._nearest_pyproject(folder.resolve())
-        pyproject = self._pyproject_by_folder[folder]
-        if pyproject not in self._by_pyproject:
-            config = load_config(pyproject)
-            root = str(pyproject.parent) if pyproject is not None else None
-            self._by_pyproject[pyproject] = (config, build_options(*self.flags, config, project_root=root))
-        return self._by_pyproject[pyproject][0]
+    def config_for(self, path) -> Config:
+        return self._settings(_absolute_folder_of(path))[0]
 
-    def _nearest_pyproject(self, folder: Path):
+    def options_for(self, path) -> Options:
+        return self._settings(_absolute_folder_of(path))[1]
+
+    def file_settings(self, path: str) -> tuple:
+        """(Config, Options) of a path known to be a file, as discovery yields them, within one run (one working
+        folder): no stat, one dictionary look-up per file."""
+        return self._settings(os.path.dirname(path) or ".")
+
+    def _settings(self, folder: str) -> tuple:
+        settings = self._settings_by_folder.get(folder)
+        if settings is None:
+            pyproject = self._nearest_pyproject(self._real_folder(folder))
+            settings = self._by_pyproject.get(pyproject)
+            if settings is None:
+                config = load_config(pyproject)
+                root = str(pyproject.parent) if pyproject is not None else None
+                settings = self._by_pyproject[pyproject] = (config, build_options(*self.flags, config, project_root=root))
+            self._settings_by_folder[folder] = settings
+        return settings
+
+    def _real_folder(self, folder: str) -> str:
+        """os.path.realpath(folder), built on its parent's when folder is not a link itself: one lstat per folder
+        instead of one per component of its path (a big tree has thousands of folders)."""
+        real = self._real_by_folder.get(folder)
+        if real is None:
+            parent, name = os.path.split(folder)
+            if parent and parent != folder and name not in ("", ".", "..") and not os.path.islink(folder):
+                real = os.path.join(self._real_folder(parent), name)
+            else:
+                real = os.path.realpath(folder)
+            self._real_by_folder[folder] = real
+        return real
+
+    def _nearest_pyproject(self, folder: str):
         """find_pyproject(folder), each folder's answer reused by its subfolders (one TOML read per file,
-        not one per folder below it)."""
-        key = ("resolved", folder)
-        if key not in self._pyproject_by_folder:
-            if (folder / "pyproject.toml").is_file() or (folder / ".git").exists() or folder.parent == folder:
-                found = find_pyproject(folder)
+        not one per folder below it). folder: resolved."""
+        if folder not in self._pyproject_by_real_folder:
+            parent = os.path.dirname(folder)
+            if (os.path.isfile(os.path.join(folder, "pyproject.toml")) or os.path.exists(os.path.join(folder, ".git"))
+                    or parent == folder):
+                found = find_pyproject(Path(folder))
             else:  # nothing here: find_pyproject would go on to the parent
-                found = self._nearest_pyproject(folder.parent)
-            self._pyproject_by_folder[key] = found
-        return self._pyproject_by_folder[key]
+                found = self._nearest_pyproject(parent)
+            self._pyproject_by_real_folder[folder] = found
+        return self._pyproject_by_real_folder[folder]
 
-    def options_for(self, path: Path) -> Options:
-        self.config_for(path)
-        folder = Path(path).absolute()
-        folder = folder if folder.is_dir() else folder.parent
-        return self._by_pyproject[self._pyproject_by_folder[folder]][1]
-
-    def excluded(self, path: Path) -> bool:
+    def excluded(self, path) -> bool:
         """Excluded by the `exclude` of its own configuration (patterns relative to that pyproject's folder)."""
         config = self.config_for(path)
         if not config.exclude or config.path is None:
@@ -117,6 +137,12 @@ class FileOptions:
             return False
         prefixes = [Path(*relative.parts[:count]) for count in range(1, len(relative.parts) + 1)]
         return any(matches_exclude(prefix, config.exclude) for prefix in prefixes)
+
+
+def _absolute_folder_of(path) -> str:
+    """The path if it is a folder, else its folder; absolute, '..' left for realpath to resolve (as Path.resolve)."""
+    path = os.path.join(os.getcwd(), os.fspath(path))
+    return path if os.path.isdir(path) else os.path.dirname(path)
 
 
 @click.group(cls=DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
@@ -137,7 +163,7 @@ _path_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (comma-separated), e.g. KC1,KC201.")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable (comma-separated).")
 @click.option("--extend-select", multiple=True, help="Codes to enable on top of the selection.")
-@click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
+@click.option("--output-format", type=click.Choice(sorted(FORMAT_MODULES)), default="text", show_default=True)
 @click.option("--keras-version", metavar="SPEC",
               help="Target Keras: 2.3.1, keras==2.3.1, tensorflow==2.1, tf-keras==2.21, 3. "
                    "Default: [tool.kerascheck] keras-version, then the repository's pins, then the installed packages.")
@@ -180,18 +206,23 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
         _check_stdin(select, ignore, extend_select, keras_version, output_format, exit_zero, quiet)
     file_options = FileOptions(select, ignore, extend_select, keras_version)
     try:
-        config = file_options.config_for(Path(paths[0]) if Path(paths[0]).exists() else Path.cwd())
+        config = file_options.config_for(paths[0] if os.path.exists(paths[0]) else os.getcwd())
     except ConfigError as error:
         _fail(str(error))
-    missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
+    missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
     files = list(iter_source_files(paths, exclude=[*config.exclude, *_split(exclude)], force_exclude=force_exclude))
-    named = {Path(p).absolute() for p in paths if not Path(p).is_dir()}
+    # Files named on the command line are checked even when their configuration excludes them.
+    named = set() if force_exclude else {os.path.abspath(p) for p in paths if not os.path.isdir(p)}
     try:  # every file's own configuration, all read before any output: a bad one is exit 2
-        per_file = {path: file_options.options_for(path) for path in files}
-        files = [path for path in files
-                 if (path.absolute() in named and not force_exclude) or not file_options.excluded(path)]
+        per_file = {}
+        kept = []
+        for path in files:
+            file_config, per_file[path] = file_options.file_settings(path)
+            if not (file_config.exclude and os.path.abspath(path) not in named and file_options.excluded(path)):
+                kept.append(path)
+        files = kept
     except ConfigError as error:
         _fail(str(error))
     cache_dir = None
@@ -208,7 +239,8 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
     fixes = None
     if apply_fixes or show_diff:
         from kerascheck.fix import fix_run
-        fixes = fix_run(files, per_file.__getitem__, run, unsafe_fixes, write=not show_diff, keep_facts=runtime)
+        fixes = fix_run([Path(path) for path in files], lambda path: per_file[str(path)], run, unsafe_fixes,
+                        write=not show_diff, keep_facts=runtime)
         for message in fixes.errors:
             click.echo(f"kerascheck: error: {message}", err=True)
         if show_diff:  # as ruff: the diff only, exit 1 when there is one
@@ -226,9 +258,9 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
         attached, hidden = run.fixes_attached, run.fixes_hidden
     else:
         from kerascheck.fix import attach_fixes
-        attached, hidden = attach_fixes(findings, {display_path(path): path for path in files},
+        attached, hidden = attach_fixes(findings, {display_path(path): Path(path) for path in files},
                                         include_unsafe=include_unsafe)
-    sys.stdout.write(FORMATS[output_format].render(findings, {"files": files}))
+    sys.stdout.write(render(output_format, findings, {"files": files}))
     sys.stdout.flush()
     # Internal errors come after the other files' findings, one line each.
     for message in run.internal_errors:
@@ -242,7 +274,7 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
             click.echo(_summary(findings, run.files_checked), err=True)
         hint = None
         if output_format == "text" and (attached or hidden):
-            from kerascheck.fix import fix_hint
+            from kerascheck.report.fix_hint import fix_hint
             hint = fix_hint(attached, hidden, unsafe_fixes)
         if hint:
             click.echo(hint, err=True)
@@ -303,7 +335,7 @@ def _check_stdin(select, ignore, extend_select, keras_version, output_format, ex
         _fail(str(error))
     shown = display_path(Path(name)) if name else "-"
     result = check_source(shown, sys.stdin.buffer.read(), options, notebook=shown.lower().endswith(".ipynb"))
-    sys.stdout.write(FORMATS[output_format].render(result.findings, {"files": []}))
+    sys.stdout.write(render(output_format, result.findings, {"files": []}))
     sys.stdout.flush()
     if result.internal_error:
         click.echo(f"kerascheck: error: {result.internal_error}", err=True)
@@ -331,10 +363,12 @@ def _summary(findings: list, file_count: int) -> str:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def inspect(paths, output_format):
     """Show what kerascheck inferred for every compile() call in PATHS."""
+    from kerascheck.report import inspect_format
+
     paths = paths or (".",)
     run = run_check(list(iter_source_files(paths)), Options(), keep_facts=True)
-    render = inspect_format.render_json if output_format == "json" else inspect_format.render_text
-    sys.stdout.write(render(run.compiles))
+    render_compiles = inspect_format.render_json if output_format == "json" else inspect_format.render_text
+    sys.stdout.write(render_compiles(run.compiles))
     for message in run.internal_errors:
         click.echo(f"kerascheck: error: {message}", err=True)
     sys.exit(EXIT_ERROR if run.internal_errors else EXIT_CLEAN)
@@ -354,6 +388,8 @@ def lsp():
 @click.argument("code")
 def rule(code):
     """Explain one rule: what it does, why it is bad, what to write instead."""
+    from kerascheck.rules import rule_by_code
+
     found = rule_by_code(code.upper())
     if found is None:
         _fail(f"unknown rule {code!r}; `kerascheck rules` lists them")
@@ -367,6 +403,8 @@ def rule(code):
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_rules(output_format):
     """List every rule."""
+    from kerascheck.rules import all_rules
+
     rules = all_rules()
     if output_format == "json":
         click.echo(json.dumps([{"code": r.code, "name": r.name, "summary": r.summary, "fix": r.fix_safety,

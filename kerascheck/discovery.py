@@ -1,4 +1,9 @@
-"""Which files to check: walk folders like ruff does, skipping what is never source."""
+"""Which files to check: walk folders like ruff does, skipping what is never source.
+
+Paths are plain strings (os.scandir's), not pathlib.Path: a tree of thousands of
+files would spend more time building Path objects than a cached run spends on
+everything else.
+"""
 
 from __future__ import annotations
 
@@ -16,14 +21,10 @@ DEFAULT_EXCLUDE = (
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 
-def _is_virtualenv(path: Path) -> bool:
-    return (path / "pyvenv.cfg").is_file()
-
-
-def _matches(path: Path, patterns: Iterable[str], parents: bool = False) -> bool:
-    """A glob matches the name, the whole path, or (with parents) any folder above."""
-    text = path.as_posix()
-    names = path.parts if parents else (path.name,)
+def _matches(path, patterns: Iterable[str], parents: bool = False) -> bool:
+    """A glob matches the name, the whole path, or (with parents) any folder above. path: str or Path."""
+    text = os.fspath(path).replace(os.sep, "/")
+    names = Path(path).parts if parents else (os.path.basename(text),)
     for pattern in patterns:
         pattern = pattern.rstrip("/")
         if any(fnmatch.fnmatch(name, pattern) for name in names):
@@ -33,52 +34,71 @@ def _matches(path: Path, patterns: Iterable[str], parents: bool = False) -> bool
     return False
 
 
-def iter_source_files(paths: Iterable[str], exclude: Iterable[str] = (), force_exclude: bool = False) -> Iterator[Path]:
-    """Files to check, each once, in a stable order.
+def _is_virtualenv(entries: list) -> bool:
+    """A folder holding pyvenv.cfg, seen in the folder's own listing (no stat of every folder to ask)."""
+    for entry in entries:
+        if entry.name == "pyvenv.cfg":
+            try:
+                return entry.is_file()
+            except OSError:
+                return False
+    return False
+
+
+def iter_source_files(paths: Iterable[str], exclude: Iterable[str] = (), force_exclude: bool = False) -> Iterator[str]:
+    """Files to check, each once, in a stable order, as strings spelled like pathlib would ('a/b.py', not './a/b.py').
 
     Files named explicitly are always checked (unless force_exclude and they
     match an exclude); folders are walked recursively without following
     symlinked folders (no loops).
     """
     exclude = tuple(exclude)
+    paths = list(paths)
+    # One walk never yields a file twice: only several paths can overlap.
+    overlap_possible = len(paths) > 1
     seen = set()
     for raw in paths:
-        root = Path(raw)
-        if root.is_dir():
-            for found in _walk(root, exclude):
-                key = os.path.normcase(os.path.abspath(found))
-                if key not in seen:
-                    seen.add(key)
-                    yield found
+        root = str(Path(raw))
+        if os.path.isdir(root):
+            found_files = _walk(root, exclude)
+        elif force_exclude and (_matches(root, exclude, parents=True) or _matches(root, DEFAULT_EXCLUDE, parents=True)):
+            continue
         else:
-            if force_exclude and (_matches(root, exclude, parents=True) or _matches(root, DEFAULT_EXCLUDE, parents=True)):
-                continue
-            key = os.path.normcase(os.path.abspath(root))
-            if key not in seen:
+            found_files = [root]
+        for found in found_files:
+            if overlap_possible:
+                key = os.path.normcase(os.path.abspath(found))
+                if key in seen:
+                    continue
                 seen.add(key)
-                yield root
+            yield found
 
 
-def _walk(root: Path, exclude: tuple) -> Iterator[Path]:
+def _walk(root: str, exclude: tuple) -> Iterator[str]:
     stack = [root]
     while stack:
         folder = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
         except OSError:
+            continue
+        if folder != root and _is_virtualenv(entries):
             continue
         subfolders = []
         for entry in entries:
-            path = Path(entry.path)
+            name = entry.name
+            # As Path(entry.path) would spell it: no './' in front of what is found under '.'.
+            path = name if folder == "." else entry.path
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
-                is_file = entry.is_file()
+                is_file = not is_dir and entry.is_file()
             except OSError:
                 continue
             if is_dir:
-                if entry.name in DEFAULT_EXCLUDE or _matches(path, exclude) or _is_virtualenv(path):
+                if name in DEFAULT_EXCLUDE or (exclude and _matches(path, exclude)):
                     continue
                 subfolders.append(path)
-            elif is_file and entry.name.endswith(SOURCE_SUFFIXES) and not _matches(path, exclude):
+            elif is_file and name.endswith(SOURCE_SUFFIXES) and not (exclude and _matches(path, exclude)):
                 yield path
         stack.extend(reversed(subfolders))

@@ -163,26 +163,22 @@ def check_files(files: list, options_for: Callable, keep_facts: bool = False, jo
             st = os.stat(path)
         except OSError:
             st = None
-        size = st.st_size if st is not None and stat_module.S_ISREG(st.st_mode) else 0
-        if cache is not None and st is not None and stat_module.S_ISREG(st.st_mode):
-            fingerprint = fingerprints.get(id(options[index]))
+        regular = st is not None and stat_module.S_ISREG(st.st_mode)
+        if cache is not None and regular:
+            file_options = options[index]
+            fingerprint = fingerprints.get(id(file_options))
             if fingerprint is None:
-                fingerprint = fingerprints[id(options[index])] = _options_fingerprint(options[index], cwd, attach_fixes)
+                fingerprint = fingerprints[id(file_options)] = _options_fingerprint(file_options, cwd, attach_fixes)
             key = str(path)
             keys[index], stats[index] = (key, fingerprint), st
             hit = cache.lookup_stat(key, st, fingerprint)
-            if hit is None and cache.entries.get(key) is not None:
-                from kerascheck.cache import content_digest
-
-                try:
-                    with open(path, "rb") as handle:
-                        hit = cache.lookup_digest(key, content_digest(handle.read()), fingerprint, st)
-                except OSError:
-                    hit = None
+            if hit is None and key in cache.entries:
+                hit = _lookup_by_content(cache, key, path, fingerprint, st)
             if hit is not None:
                 out[index] = FileResult(path=key, findings=hit[0], fix_counts=hit[1])
                 continue
-        work.append((index, Path(path), options[index], keep_facts, keys[index] is not None, attach_fixes, size))
+        work.append((index, Path(path), options[index], keep_facts, keys[index] is not None, attach_fixes,
+                     st.st_size if regular else 0))
 
     results: dict = {}
     if jobs > 1 and len(work) > 1 and sum(item[-1] for item in work) >= _PARALLEL_MIN_BYTES:
@@ -201,10 +197,23 @@ def check_files(files: list, options_for: Callable, keep_facts: bool = False, jo
     return out
 
 
+def _lookup_by_content(cache, key: str, path, fingerprint: str, st):
+    """The cached result when the file's content is what was checked, though its stat changed (touched, copied)."""
+    from kerascheck.cache import content_digest
+
+    try:
+        with open(path, "rb") as handle:
+            return cache.lookup_digest(key, content_digest(handle.read()), fingerprint, st)
+    except OSError:
+        return None
+
+
 def _options_fingerprint(options, cwd: str, attach_fixes: Optional[bool]) -> str:
     from kerascheck import runner
     from kerascheck.cache import options_fingerprint
 
-    target = options.target if options.target is not None else runner._detected_target(options.project_root)
+    # Not runner._detected_target: its last resort, the installed packages, is in the cache file's name already,
+    # and asking importlib.metadata would cost more than the rest of a cached run.
+    target = options.target if options.target is not None else runner.repository_target(options.project_root)
     # Findings carry paths relative to the working directory: part of the key too.
-    return f"{options_fingerprint(options, target)}:{attach_fixes}:{cwd}"
+    return options_fingerprint(options, target, run_context=(attach_fixes, cwd))

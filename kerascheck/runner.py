@@ -7,19 +7,20 @@ processes and be cached by content.
 from __future__ import annotations
 
 import fnmatch
-import functools
 import os
 import re
-import traceback
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from kerascheck import notebooks, suppression, versions
-from kerascheck.facts import FileFacts, FileProblem
-from kerascheck.findings import Finding
-from kerascheck.rules import all_rules, check_file, code_selected
+from kerascheck import versions
+
+if TYPE_CHECKING:
+    from kerascheck.facts import FileFacts
+
+# The rules, notebooks, suppression and extraction modules are imported where a file is checked, not here:
+# a run whose files are all cache hits never needs them (nor their start-up time).
 
 # A per-file target: '# kerascheck: keras-version=2.3.1' in the first lines.
 _FILE_DIRECTIVE = re.compile(rb"^#\s*kerascheck:\s*keras-version\s*=\s*(\S+)", re.MULTILINE)
@@ -53,12 +54,15 @@ def display_path(path: Path) -> str:
 
 
 @lru_cache(maxsize=64)
+def repository_target(root: Optional[str]) -> Optional[versions.KerasTarget]:
+    """The Keras pinned by the repository at root; None when it pins none (or there is no root)."""
+    return versions.from_repository(Path(root)) if root is not None else None
+
+
+@lru_cache(maxsize=64)
 def _detected_target(root: Optional[str]) -> versions.KerasTarget:
-    if root is not None:
-        found = versions.from_repository(Path(root))
-        if found is not None:
-            return found
-    return versions.from_installed() or versions.UNKNOWN
+    """The repository's pins, else the installed packages, else unknown."""
+    return repository_target(root) or versions.from_installed() or versions.UNKNOWN
 
 
 def target_for(data: bytes, options: Options) -> versions.KerasTarget:
@@ -87,9 +91,11 @@ def selected_rules(options: Options, path: str) -> tuple:
     return _rules_selected(tuple(options.select), tuple(ignore))
 
 
-@functools.lru_cache(maxsize=256)
+@lru_cache(maxsize=256)
 def _rules_selected(select: tuple, ignore: tuple) -> tuple:
     """The same few selections come back for thousands of files."""
+    from kerascheck.rules import all_rules, code_selected
+
     return tuple(rule for rule in all_rules() if code_selected(rule.code, select, ignore))
 
 
@@ -116,7 +122,10 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
     (only `# kerascheck: noqa`), or 'none' under --disable-noqa.
     """
     # Imported here, not at the top: a run whose files are all cache hits never loads libcst.
+    from kerascheck import notebooks, suppression
     from kerascheck.extract import DecodeError, decode_source, extract_bytes, extract_text, may_hold_keras
+    from kerascheck.facts import FileFacts, FileProblem
+    from kerascheck.rules import check_file
 
     result = FileResult(path=shown)
     try:
@@ -155,6 +164,8 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
         if keep_facts:
             result.facts = facts
     except Exception as error:  # noqa: BLE001 - one file must never stop the run
+        import traceback
+
         last = traceback.extract_tb(error.__traceback__)[-1]
         result.internal_error = (f"{shown}: internal error {error.__class__.__name__}: {error} "
                                  f"(at {os.path.basename(last.filename)}:{last.lineno}); please report a bug "
@@ -194,7 +205,7 @@ def run_check(files: list, options: Options, keep_facts: bool = False, options_f
             run.compiles.extend(result.facts.compiles)
         if result.internal_error:
             run.internal_errors.append(result.internal_error)
-    run.findings.sort(key=Finding.sort_key)
+    run.findings.sort(key=lambda finding: finding.sort_key())
     run.compiles.sort(key=lambda c: (c.path, c.span.line, c.span.column))
     return run
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Optional
 
@@ -178,6 +177,8 @@ def from_repository(root: Path) -> Optional[KerasTarget]:
 
 
 def from_installed() -> Optional[KerasTarget]:
+    from importlib import metadata  # here: importing it takes longer than a whole cached run's own work
+
     pins = {}
     for dist, package in (("keras", "keras"), ("tf-keras", "tf_keras"), ("tensorflow", "tensorflow"),
                           ("tensorflow-cpu", "tensorflow")):

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -173,3 +174,114 @@ def test_facts_never_need_libcst_only_fixes_do(run_cli, tmp_path, monkeypatch):
     # With a fix to compute, the same block does take something away: the check above is not vacuous.
     assert any(finding.get("fix") for finding in json.loads(runs["something_to_fix", False].stdout))
     assert runs["something_to_fix", True].stdout != runs["something_to_fix", False].stdout
+
+
+def _old(path, seconds=10):
+    """Set path's mtime `seconds` in the past: older than the cache's racy window, so its stat is trusted."""
+    when = time.time_ns() - seconds * 1_000_000_000
+    os.utime(path, ns=(when, when))
+
+
+def test_a_change_within_the_same_tick_and_size_is_seen(run_cli, project):
+    """Git's racy case: written, checked and rewritten (same size, same mtime) within one second."""
+    target = project / "clean.py"
+    assert run_cli("clean.py", cwd=project).returncode == 0
+    before = target.stat()
+    target.write_text(GOOD.ljust(len(CLEAN)))
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert target.stat().st_size == before.st_size
+    result = run_cli("clean.py", cwd=project)
+    assert result.returncode == 1 and "KC201" in result.stdout
+
+
+def test_a_touched_but_identical_file_is_a_hit(run_cli, project, tmp_path, monkeypatch):
+    for path in project.iterdir():
+        _old(path)
+    first = run_cli(".", "--output-format", "json", cwd=project)
+    for path in project.iterdir():  # new mtimes, same bytes
+        _old(path, seconds=5)
+    _no_libcst(tmp_path, monkeypatch)
+    second = run_cli(".", "--output-format", "json", cwd=project)
+    assert "Traceback" not in second.stderr, second.stderr
+    assert (second.stdout, second.returncode) == (first.stdout, first.returncode)
+
+
+def test_an_edited_file_is_a_miss(run_cli, project):
+    target = project / "clean.py"
+    _old(target)
+    assert run_cli(".", cwd=project).returncode == 1
+    assert "clean.py" not in run_cli(".", cwd=project).stdout
+    target.write_text(GOOD + "# edited\n")
+    result = run_cli(".", cwd=project)
+    assert "clean.py:" in result.stdout and "KC201" in result.stdout
+
+
+def test_all_hits_start_no_worker_process(tmp_path, monkeypatch):
+    from kerascheck import parallel
+    from kerascheck.runner import Options
+
+    monkeypatch.chdir(tmp_path)
+    for index in range(4):
+        (tmp_path / f"m{index}.py").write_text(GOOD)
+        _old(tmp_path / f"m{index}.py")
+    monkeypatch.setattr(parallel, "_PARALLEL_MIN_BYTES", 0)
+    files = sorted(path.name for path in tmp_path.glob("*.py"))
+    options = Options()
+    first = parallel.check_files(files, lambda _path: options, jobs=2, cache_dir=tmp_path / "cache")
+
+    def fail(*_args, **_kwargs):
+        raise AssertionError("a cache hit started work")
+
+    monkeypatch.setattr(parallel, "_pool", fail)
+    monkeypatch.setattr(parallel, "_check_path", fail)
+    again = parallel.check_files(files, lambda _path: options, jobs=2, cache_dir=tmp_path / "cache")
+    assert [r.findings for r in again] == [r.findings for r in first] and first[0].findings
+
+
+def test_installed_distributions_name_the_cache_file(tmp_path, monkeypatch):
+    """What is installed stands for libcst's and Keras's versions: installing or upgrading one is a new cache."""
+    import sys
+
+    from kerascheck import cache
+
+    site = tmp_path / "site"
+    (site / "keras-3.0.0.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "empty"), str(site)])
+    before = cache._package_fingerprint()
+    assert cache.installed_distributions()[0][0] == str(site)
+    (site / "keras-3.0.0.dist-info").rename(site / "keras-3.1.0.dist-info")
+    assert cache._package_fingerprint() != before
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("a folder without distributions does not count")
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "empty"), str(site)])
+    after = cache._package_fingerprint()
+    monkeypatch.setattr(sys, "path", [str(site)])
+    assert cache._package_fingerprint() == after
+
+
+def test_light_fix_hint_matches_the_fix_engines():
+    from kerascheck.fix import fix_hint as engine_hint
+    from kerascheck.report.fix_hint import fix_hint
+
+    for attached in (0, 1, 2):
+        for hidden in (0, 1, 2):
+            for unsafe in (False, True):
+                assert fix_hint(attached, hidden, unsafe) == engine_hint(attached, hidden, unsafe)
+
+
+def test_file_settings_resolve_folders_as_realpath(tmp_path, monkeypatch):
+    """Per-folder settings find the nearest pyproject through a symlinked folder as Path.resolve would."""
+    from kerascheck.cli import FileOptions
+
+    real = tmp_path / "real" / "pkg"
+    real.mkdir(parents=True)
+    (tmp_path / "real" / "pyproject.toml").write_text('[tool.kerascheck]\nignore = ["KC201"]\n')
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "link").symlink_to(real, target_is_directory=True)
+    (real / "m.py").write_text(GOOD)
+    monkeypatch.chdir(tmp_path / "work")
+    file_options = FileOptions()
+    assert file_options._real_folder("link") == os.path.realpath("link")
+    assert file_options._real_folder("link/sub/..") == os.path.realpath("link/sub/..")
+    assert file_options.file_settings("link/m.py")[1].ignore == ("KC201",)
+    assert file_options.options_for(Path("link/m.py")).ignore == ("KC201",)
