@@ -191,3 +191,37 @@ def test_no_fix_when_the_whole_file_does_not_parse_with_libcst(monkeypatch):
 
     monkeypatch.setattr(fix_context.cst, "parse_module", whole_file_fails)
     assert compute_fixes(code, findings) == []
+
+
+_HEADER = "from keras.models import Sequential\nfrom keras.layers import Dense, Convolution2D\nimport keras\n"
+_MODEL = "model = Sequential([Dense(5, activation='softmax')])\n"
+_COMPILE = "model.compile(loss='binary_crossentropy', metrics=['accuracy', keras.metrics.BinaryAccuracy()])"
+_LINEAR = "linear = Sequential([Dense(5)])\n"
+_LINEAR_COMPILE = "linear.compile(loss='categorical_crossentropy', optimizer=keras.optimizers.Adam(lr=0.1, decay=0.0))"
+ODD_SHAPES = {
+    "backslash": _MODEL + "model.compile(loss='binary_crossentropy', \\\n    metrics=['accuracy'])\n",
+    "try": _MODEL + "try:\n    pass\nexcept E as e:\n    " + _COMPILE + "\nelse:\n    " + _LINEAR + "    "
+           + _LINEAR_COMPILE + "\nfinally:\n    pass\n",
+    "match": _MODEL + "match x:\n    case 1:\n        " + _COMPILE + "\n    case _:\n        pass\n",
+    "after a non-ASCII statement": _MODEL + "ñ = 'é'; " + _COMPILE + "\n",
+    "after a string's last line": _MODEL + 's = """a\nb"""; ' + _COMPILE + "\n",
+    "after a backslash": _MODEL + "x = 1; \\\n" + _COMPILE + "\n",
+    "in a method": "class A:\n    def build(self):\n        " + _MODEL.replace("\n", "\n        ") + _COMPILE + "\n",
+    "decorated": "@decorator(\n  x=1)\ndef build():\n    " + _MODEL + "    " + _COMPILE + "\n    return model\n",
+    "semicolons": _MODEL + _COMPILE + "; " + _LINEAR.strip() + "; " + _LINEAR_COMPILE + ";\n",
+    "no last newline": "def f():\n    " + _MODEL + "    " + _COMPILE,
+    "form feed": _MODEL + "\x0c\n" + _COMPILE + "\n",
+    "walrus": _MODEL + "if (m := " + _COMPILE + "): pass\n",
+    "await": "async def f():\n    " + _MODEL + "    await " + _COMPILE + "\n",
+    "keras 1": _LINEAR + _LINEAR_COMPILE + "\nlinear.fit(x, y, nb_epoch=3)\nm = Sequential([Convolution2D(32, 3, 3)])\n",
+}
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+@pytest.mark.parametrize("shape", sorted(ODD_SHAPES))
+def test_odd_shapes_get_the_same_fixes(shape, newline):
+    text = (_HEADER + ODD_SHAPES[shape]).replace("\n", newline)
+    findings = check_source("case.py", text, OPTIONS).findings
+    pieces = _fixes(text, findings, whole_file=False)
+    assert pieces
+    assert pieces == _fixes(text, findings, whole_file=True)
