@@ -171,9 +171,13 @@ def test_a_fix_that_asks_about_the_module_is_computed_on_the_whole_file(monkeypa
 
 
 def test_no_fix_when_the_whole_file_does_not_parse_with_libcst(monkeypatch):
-    """As when the whole file is parsed first: a fix that needs it loses every fix of the file."""
+    """As when the whole file is parsed first: a fix that needs it loses every fix of the file.
+
+    KC206's fix here extends the `from keras.losses import` line: that rewrite needs the line's
+    libcst node, from the whole file (choosing where a new import goes needs only ast)."""
     code = textwrap.dedent("""
         from keras.layers import Dense
+        from keras.losses import Huber
         from keras.models import Sequential
         first = Sequential([Dense(5, activation='softmax')])
         first.compile(loss='binary_crossentropy', metrics=['accuracy'])
@@ -225,3 +229,27 @@ def test_odd_shapes_get_the_same_fixes(shape, newline):
     pieces = _fixes(text, findings, whole_file=False)
     assert pieces
     assert pieces == _fixes(text, findings, whole_file=True)
+
+
+def test_a_new_import_line_needs_no_libcst_parse_of_the_whole_file(monkeypatch):
+    """Where a new import goes is read from ast: only the statement being fixed is parsed with libcst."""
+    code = textwrap.dedent("""
+        from keras.layers import Dense
+        from keras.models import Sequential
+        linear = Sequential([Dense(10)])
+        linear.compile(loss='categorical_crossentropy', optimizer='adam')
+        """)
+    findings = check_source("case.py", code, OPTIONS).findings
+    expected = compute_fixes(code, findings, whole_file=True)
+    assert [f.code for f, _ in expected] == ["KC206"]
+    assert any("from keras.losses import CategoricalCrossentropy" in edit.content
+               for _, fix in expected for edit in fix.edits)
+    real_parse = libcst.parse_module
+
+    def whole_file_fails(text, *args, **kwargs):
+        if text == code:
+            raise AssertionError("the whole file was parsed with libcst")
+        return real_parse(text, *args, **kwargs)
+
+    monkeypatch.setattr(fix_context.cst, "parse_module", whole_file_fails)
+    assert compute_fixes(code, findings) == expected

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import warnings
 from dataclasses import dataclass
 from typing import Optional
 
@@ -165,13 +166,14 @@ class FixContext:
         self.lines = LineIndex(text)
         self.positions = _FilePositions(self)
         self._resolved = None
+        self._ast = None  # ast.Module once parsed, False when it does not parse
         self._whole: Optional[_Parse] = _whole
         self._local: Optional[_Parse] = self._parse_pieces(near) if near is not None and _whole is None else None
         if self._local is None:
             self._local = self._whole_parse()
 
     def _parse_pieces(self, near: list) -> Optional[_Parse]:
-        runs = statement_runs(self.text, near, self.lines)
+        runs = statement_runs(self.text, near, self.lines, self.ast_module)
         if not runs:
             return None
         newline = uniform_newline(self.text)
@@ -207,7 +209,9 @@ class FixContext:
         """A context of the whole file, sharing this one's parse of it."""
         if self.parsed_whole_file:
             return self
-        return FixContext(self.text, _whole=self._whole_parse())
+        whole = FixContext(self.text, _whole=self._whole_parse())
+        whole._ast, whole._resolved = self._ast, self._resolved  # the ast side is the same file's
+        return whole
 
     @property
     def module(self) -> cst.Module:
@@ -301,9 +305,21 @@ class FixContext:
 
     # ---------------------------------------------------------------- names
 
+    @property
+    def ast_module(self) -> Optional[ast.Module]:
+        """The file as CPython's `ast` reads it (cheap: a tenth of a libcst parse); None if it does not parse."""
+        if self._ast is None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # SyntaxWarning: invalid escape sequences ...
+                    self._ast = ast.parse(self.text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                self._ast = False
+        return self._ast or None
+
     def _resolver(self):
         if self._resolved is None:
-            self._resolved = module_resolver(ast.parse(self.text))
+            self._resolved = module_resolver(self.ast_module or ast.Module(body=[], type_ignores=[]))
         return self._resolved
 
     @property

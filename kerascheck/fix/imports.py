@@ -16,6 +16,8 @@ the edits that make it valid:
 
 from __future__ import annotations
 
+import ast
+from dataclasses import dataclass
 from typing import Optional
 
 import libcst as cst
@@ -23,7 +25,7 @@ import libcst as cst
 from kerascheck import knowledge
 from kerascheck.fix.cst_names import dotted_name as _dotted
 from kerascheck.extract.values import Ref
-from kerascheck.fix.context import FixContext
+from kerascheck.fix.context import FixContext, FixUnavailable
 from kerascheck.fix.edits import Edit, overlaps
 
 
@@ -51,12 +53,55 @@ def _keras_root(module: str) -> Optional[str]:
     return None
 
 
-def _is_keras_import(small) -> bool:
-    if isinstance(small, cst.ImportFrom):
-        module = _module_of(small)
-        return module is not None and (_keras_root(module) is not None or module == "tensorflow")
-    return any(_keras_root(_dotted(alias.name) or "") is not None or _dotted(alias.name) == "tensorflow"
-               for alias in small.names)
+@dataclass(frozen=True)
+class _ImportLine:
+    """A top-level import as CPython's ast sees it: enough to choose an edit without libcst."""
+
+    line: int  # where its line of statements starts
+    end_line: int  # where that line of statements ends (`import a; x = (\n 1)` ends on the second)
+    alone: bool  # the only statement on its line
+    is_from: bool
+    module: Optional[str]  # the module of a non-relative from-import
+    star: bool
+    names: tuple  # (name, asname) of each alias
+    keras: bool  # imports from Keras or TensorFlow
+
+
+def _top_level_import_lines(ctx: FixContext) -> list:
+    """[_ImportLine] of the module body, in order: the file's imports, without parsing it with libcst."""
+    tree = ctx.ast_module
+    if tree is None:
+        return []
+    groups: list = []  # statements sharing a line (`;`) form one group, as libcst's SimpleStatementLine
+    for statement in tree.body:
+        if groups and statement.lineno == groups[-1][-1].end_lineno and _is_simple(statement) and \
+                _is_simple(groups[-1][-1]):
+            groups[-1].append(statement)
+        else:
+            groups.append([statement])
+    found = []
+    for group in groups:
+        end_line = max(statement.end_lineno for statement in group)
+        for statement in group:
+            if isinstance(statement, ast.ImportFrom):
+                module = None if statement.level or statement.module is None else statement.module
+                keras = module is not None and (_keras_root(module) is not None or module == "tensorflow")
+                found.append(_ImportLine(group[0].lineno, end_line, len(group) == 1, True, module,
+                                         any(alias.name == "*" for alias in statement.names),
+                                         tuple((alias.name, alias.asname) for alias in statement.names), keras))
+            elif isinstance(statement, ast.Import):
+                keras = any(_keras_root(alias.name) is not None or alias.name == "tensorflow"
+                            for alias in statement.names)
+                found.append(_ImportLine(group[0].lineno, end_line, len(group) == 1, False, None, False,
+                                         tuple((alias.name, alias.asname) for alias in statement.names), keras))
+    return found
+
+
+def _is_simple(statement: ast.stmt) -> bool:
+    return not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For,
+                                      ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try,
+                                      *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
+                                      *((ast.Match,) if hasattr(ast, "Match") else ())))
 
 
 def reference(ctx: FixContext, module_path: str, name: str, near: Optional[str] = None) -> Optional[tuple]:
@@ -76,22 +121,21 @@ def reference(ctx: FixContext, module_path: str, name: str, near: Optional[str] 
     if name not in scope_vars and any(knowledge.keras_path(module) == module_path for module in stars):
         return name, []  # `from keras.metrics import *` already brings it
     free = name not in scope_vars and not stars
-    imports = _top_level_imports(ctx)
-    keras_imports = [(line, small) for line, small in imports if _is_keras_import(small)]
-    name_imports = [(line, small) for line, small in keras_imports
-                    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar)
-                    and _keras_root(_module_of(small) or "") is not None
-                    and knowledge.keras_path(_module_of(small)) != ""]
+    # The file's imports as ast sees them: libcst is needed only to rewrite one of them.
+    keras_imports = [line for line in _top_level_import_lines(ctx) if line.keras]
+    name_imports = [line for line in keras_imports
+                    if line.is_from and not line.star and _keras_root(line.module or "") is not None
+                    and knowledge.keras_path(line.module) != ""]
     if name_imports:  # the file imports Keras names: from <root>.<module_path> import <name>
         if not free:
             return None
-        same_module = [small for line, small in name_imports
-                       if knowledge.keras_path(_module_of(small)) == module_path and len(line.body) == 1]
-        same_module.sort(key=lambda small: not _imports_name(small, near))
+        same_module = [line for line in name_imports if knowledge.keras_path(line.module) == module_path and line.alone]
+        same_module.sort(key=lambda line: (near, None) not in line.names)
         if same_module:
-            return name, [ctx.replace(same_module[0], _with_alias(same_module[0], name))]
-        root = _keras_root(_module_of(name_imports[0][1]))
-        return name, [_insert_line(ctx, keras_imports[-1][0], f"from {root}.{module_path} import {name}")]
+            small = _import_at(ctx, same_module[0].line)
+            return name, [ctx.replace(small, _with_alias(small, name))]
+        root = _keras_root(name_imports[0].module)
+        return name, [_insert_line(ctx, keras_imports[-1].end_line, f"from {root}.{module_path} import {name}")]
     # The file reaches Keras through modules: tf.keras.metrics.X, keras.metrics.X, metrics.X.
     for rank in (0, 1, 2):
         for alias, value in scope_vars.items():
@@ -108,12 +152,15 @@ def reference(ctx: FixContext, module_path: str, name: str, near: Optional[str] 
         return None
     if not keras_imports:  # a pasted snippet: Keras's own names, unimported
         return name, []
-    return name, [_insert_line(ctx, keras_imports[-1][0], f"from keras.{module_path} import {name}")]
+    return name, [_insert_line(ctx, keras_imports[-1].end_line, f"from keras.{module_path} import {name}")]
 
 
-def _imports_name(node: cst.ImportFrom, name: Optional[str]) -> bool:
-    return name is not None and any(
-        isinstance(alias.name, cst.Name) and alias.name.value == name and alias.asname is None for alias in node.names)
+def _import_at(ctx: FixContext, line: int) -> cst.ImportFrom:
+    """The libcst node of the from-import alone on its top-level `line` (the whole file's parse)."""
+    for statement, small in _top_level_imports(ctx):
+        if ctx.positions[statement].start.line == line and isinstance(small, cst.ImportFrom):
+            return small
+    raise FixUnavailable("the import ast found is not where libcst has it")
 
 
 def _with_alias(node: cst.ImportFrom, name: str) -> cst.ImportFrom:
@@ -125,8 +172,8 @@ def _with_alias(node: cst.ImportFrom, name: str) -> cst.ImportFrom:
     return node.with_changes(names=names + [new])
 
 
-def _insert_line(ctx: FixContext, after: cst.SimpleStatementLine, code: str) -> Edit:
-    end_line = ctx.positions[after].end.line
+def _insert_line(ctx: FixContext, end_line: int, code: str) -> Edit:
+    """A new line after the line of statements ending on `end_line`."""
     offset = ctx.lines.line_start_after(end_line)
     if offset == len(ctx.text) and not ctx.text.endswith(("\n", "\r")):
         return Edit(offset, offset, ctx.newline + code)

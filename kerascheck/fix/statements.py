@@ -34,20 +34,22 @@ def uniform_newline(text: str) -> Optional[str]:
     return None
 
 
-def statement_runs(text: str, ranges: list, lines: LineIndex) -> Optional[list]:
+def statement_runs(text: str, ranges: list, lines: LineIndex, tree: Optional[ast.Module] = None) -> Optional[list]:
     """Sorted, disjoint (first line, last line) of the statement runs holding the (first, last) ranges.
 
-    None when the file does not parse with ast or its newlines are mixed. A range no run
+    `tree`: the text's ast, when already parsed. None when the file does not parse with ast or
+    its newlines are mixed. A range no run
     holds (a finding outside any statement) is left out: the caller asks the whole file.
     """
     if uniform_newline(text) is None:
         return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning: invalid escape sequences ...
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    if tree is None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # SyntaxWarning: invalid escape sequences ...
+                tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
     source = _SourceLines(text, lines)
     runs = set()
     for first, last in ranges:
