@@ -259,16 +259,6 @@ def test_installed_distributions_name_the_cache_file(tmp_path, monkeypatch):
     assert cache._package_fingerprint() == after
 
 
-def test_light_fix_hint_matches_the_fix_engines():
-    from kerascheck.fix import fix_hint as engine_hint
-    from kerascheck.report.fix_hint import fix_hint
-
-    for attached in (0, 1, 2):
-        for hidden in (0, 1, 2):
-            for unsafe in (False, True):
-                assert fix_hint(attached, hidden, unsafe) == engine_hint(attached, hidden, unsafe)
-
-
 def test_file_settings_resolve_folders_as_realpath(tmp_path, monkeypatch):
     """Per-folder settings find the nearest pyproject through a symlinked folder as Path.resolve would."""
     from kerascheck.cli import FileOptions

@@ -26,6 +26,7 @@ from kerascheck.fix.context import FixContext, FixUnavailable, NeedsWholeFile, W
 from kerascheck.fix.edits import LineIndex, apply_edits, overlaps
 from kerascheck.fix.files import decode, unified_diff, write_atomic
 from kerascheck.fix.registry import FIXERS, Fix
+from kerascheck.report.fix_hint import fix_hint  # noqa: F401 - the engine's public name
 from kerascheck.rules import rule_by_code
 from kerascheck.runner import check_source, display_path, run_check
 
@@ -304,13 +305,3 @@ def fix_run(files: list, options_for: Callable, run, unsafe: bool, write: bool, 
     return result
 
 
-def fix_hint(attached: int, hidden: int, unsafe: bool) -> Optional[str]:
-    """ruff's closing line: how many findings `--fix` would fix, and how many only `--unsafe-fixes` would."""
-    plural = "es" if hidden != 1 else ""
-    hidden_note = (f"{hidden} hidden fix{plural} can be enabled with the `--unsafe-fixes` option" if hidden else "")
-    if attached:
-        option = "`--fix --unsafe-fixes`" if unsafe else "`--fix`"
-        return f"[*] {attached} fixable with the {option} option" + (f" ({hidden_note})." if hidden else ".")
-    if hidden:
-        return f"No fixes available ({hidden_note})."
-    return None

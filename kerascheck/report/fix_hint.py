@@ -1,8 +1,7 @@
 """The closing line of a text run about fixes, as ruff prints it.
 
-The same text as kerascheck.fix.fix_hint, here without importing kerascheck.fix:
-that imports libcst, which a run whose files are all cache hits never needs
-otherwise (tests/test_speed.py holds the two to the same output).
+Here, not in kerascheck.fix (which re-exports it): that imports libcst, which a run
+whose files are all cache hits never needs otherwise.
 """
 
 from __future__ import annotations
