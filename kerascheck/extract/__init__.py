@@ -172,12 +172,26 @@ def extract_text(path: str, text: str) -> FileFacts:
     return facts
 
 
+# The last text parsed and its tree: computing fixes right after checking a file asks for the
+# same tree again (one entry, so memory stays flat).
+_last_parsed: tuple = ("", None)
+
+
+def last_tree(text: str) -> Optional[ast.Module]:
+    """The tree of `text` if it is the last text parse_module parsed, else None."""
+    last_text, tree = _last_parsed
+    return tree if tree is not None and last_text == text else None
+
+
 def parse_module(text: str):
     """The module's `ast`, or the KC001/KC002 problem that stops it."""
+    global _last_parsed
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
-            return ast.parse(text)
+            tree = ast.parse(text)
+        _last_parsed = (text, tree)
+        return tree
     except SyntaxError as error:
         return _syntax_error_problem(error)
     except (RecursionError, MemoryError):

@@ -21,6 +21,7 @@ import libcst as cst
 from libcst._position import CodePosition, CodeRange
 
 from kerascheck import knowledge
+from kerascheck.extract import last_tree
 from kerascheck.extract.calls import module_resolver
 from kerascheck.extract.values import Ref
 from kerascheck.fix.edits import Edit, LineIndex, trimmed
@@ -308,6 +309,8 @@ class FixContext:
     @property
     def ast_module(self) -> Optional[ast.Module]:
         """The file as CPython's `ast` reads it (cheap: a tenth of a libcst parse); None if it does not parse."""
+        if self._ast is None:
+            self._ast = last_tree(self.text)  # the tree extraction just built, when it is this text's
         if self._ast is None:
             try:
                 with warnings.catch_warnings():
