@@ -175,24 +175,15 @@ class ResultCache:
     def save(self) -> None:
         if not self.dirty:
             return
-        import tempfile  # here: most runs (all hits) write nothing
+        from kerascheck.atomic import write_atomic  # here: most runs (all hits) write nothing
 
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             gitignore = self.folder / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("# Automatically created by kerascheck.\n*\n", encoding="utf-8")
-            handle, temporary = tempfile.mkstemp(prefix=".results-", suffix=".tmp", dir=self.folder)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump({"format": _FORMAT, "files": self.entries}, out, separators=(",", ":"))
-                os.replace(temporary, self.path)
-            except BaseException:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
-                raise
+            write_atomic(self.path, json.dumps({"format": _FORMAT, "files": self.entries},
+                                               separators=(",", ":")).encode("utf-8"))
             # Results of older kerascheck versions or sources are never read again.
             for old in self.folder.glob("results-*.json"):
                 if old != self.path:

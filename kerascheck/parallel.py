@@ -42,11 +42,11 @@ def _check_path(path: Path, options, keep_facts: bool, want_digest: bool, attach
     """
     result, digest = _check_path_only(path, options, keep_facts, want_digest)
     if attach is not None and result.findings and result.internal_error is None:
-        from kerascheck.rules import rule_by_code
+        from kerascheck.rules import rule_fix_safety
 
         # A rule's fix_safety says it has a fixer (tests/test_fix_engine.py): asking it here keeps
         # kerascheck.fix, and libcst with it, out of runs that have nothing to fix.
-        if any(getattr(rule_by_code(finding.code), "fix_safety", None) for finding in result.findings):
+        if any(rule_fix_safety(finding.code) for finding in result.findings):
             from kerascheck.fix import attach_fixes
 
             try:

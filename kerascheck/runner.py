@@ -121,7 +121,7 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
     applies `# noqa` and `# flake8: noqa` itself, so its plugin passes 'kerascheck'
     (only `# kerascheck: noqa`), or 'none' under --disable-noqa.
     """
-    # Imported here, not at the top: a run whose files are all cache hits never loads libcst.
+    # Imported here, not at the top: a run whose files are all cache hits never needs them.
     from kerascheck import notebooks, suppression
     from kerascheck.extract import DecodeError, decode_source, extract_bytes, extract_text, may_hold_keras
     from kerascheck.facts import FileFacts, FileProblem

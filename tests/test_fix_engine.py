@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from kerascheck.fix import FIXERS, fix_file, fix_source
-from kerascheck.fix import files as fix_files
+from kerascheck import atomic
 from kerascheck.fix.edits import Edit, apply_edits, overlaps
 from kerascheck.fix.registry import Fix
 from kerascheck.rules import all_rules
@@ -69,7 +69,7 @@ def test_a_failed_write_leaves_the_file_and_no_temporary(tmp_path, monkeypatch):
     def refuse(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(fix_files.os, "replace", refuse)
+    monkeypatch.setattr(atomic.os, "replace", refuse)
     result = fix_file(path, "t.py", OPTIONS, unsafe=True, write=True)
     assert result.error is not None and "cannot write" in result.error
     assert path.read_text() == KERAS1_FIT

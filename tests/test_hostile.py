@@ -259,11 +259,16 @@ def test_lean_positions_equal_position_provider_node_for_node():
             assert lean.range(node) == expected, (type(node).__name__, text[:40])
 
 
-def test_syntax_gate_agrees_with_ast_parse():
+def test_syntax_verdict_is_ast_parse():
     import ast
     import warnings
 
-    from kerascheck.extract import syntax_problem
+    from kerascheck.extract import parse_module
+    from kerascheck.facts import FileProblem
+
+    def syntax_problem(text):
+        result = parse_module(text)
+        return result if isinstance(result, FileProblem) else None
 
     samples = ["x = 1\n", "return 1\n", "def f():\n    nonlocal x\n", "await x\n", "yield 1\n", "break\n",
                "from __future__ import braces\n", "def f(x, x): pass\n", "x = 1 +\n", "f(**a, *b)\n",

@@ -17,7 +17,7 @@ from typing import Optional
 
 from kerascheck import knowledge
 from kerascheck.extract.calls import MODEL_METHODS, SNIPPET_EXTRA, extract_calls
-from kerascheck.extract.interpreter import ModuleInterpreter
+from kerascheck.extract.interpreter import BETWEEN_DOT_AND_NAME, COMPILE_ATTRIBUTE, ModuleInterpreter
 from kerascheck.extract.spans import SourceSpans
 from kerascheck.facts import FileFacts, FileProblem
 
@@ -25,22 +25,15 @@ from kerascheck.facts import FileFacts, FileProblem
 _MAY_HOLD_KERAS = re.compile(rb"keras|Keras|Sequential|\.compile\s*\(|Dense\s*\(|Conv[123]D|Convolution[123]D")
 # Every pattern below starts with a literal where it can, and `in` tests go first: Python's
 # `re` tries an alternation at every position of the text, and these run on megabytes.
-#
-# The interpreter records a compile only for a call whose callee is an attribute named
-# `compile`: a dot, then (whitespace, line continuations, comments inside brackets) `compile`.
-# A comment counts only with its line end: `#[^\r\n]*` alone would let `(...)*` split a line of #s in
-# exponentially many ways before failing (a '.' then a '#####' banner took minutes).
-_BETWEEN = r"(?:\s|\\|#[^\r\n]*[\r\n])*"
-# `re.compile(` and `regex.compile(` (most of the standard library's) are left out: the
-# interpreter would find the receiver is a module, not a model, and record nothing.
-_COMPILE_ATTRIBUTE = re.compile(r"\.(?<!\bre\.)(?<!\bregex\.)" + _BETWEEN + r"compile\b")
+# The interpreter records a compile only for a call whose callee is an attribute named `compile`
+# (interpreter.COMPILE_ATTRIBUTE).
 _SEQUENTIAL_OR_DENSE = re.compile(r"\b(?:Sequential|Dense)\b")
 # Where a name can come to mean Keras in code: an import line that names a Keras module (or
 # scikeras's KerasClassifier), or an attribute `.keras`/`keras.`. "Keras" only in comments and
 # docstrings (TensorFlow's are full of it) resolves nothing.
 _KERAS_IMPORT_LINE = re.compile(r"(?im)^[ \t]*(?:from|import)[ \t][^\n]*keras")
 _KERAS_ATTRIBUTE = re.compile(r"\.keras\b|\bkeras\s*\.")
-_MODEL_METHOD_CALL = re.compile(r"\.%s(?:%s)\b" % (_BETWEEN, "|".join(sorted(MODEL_METHODS))))
+_MODEL_METHOD_CALL = re.compile(r"\.%s(?:%s)\b" % (BETWEEN_DOT_AND_NAME, "|".join(sorted(MODEL_METHODS))))
 
 
 def _word_trie(words) -> str:
@@ -64,8 +57,9 @@ def _word_trie(words) -> str:
 
 # A pasted snippet uses Keras's own names bare (`Dense`, not `np.Dense`): matches are checked
 # for what comes before them in _bare_names_match.
-_SNIPPET_WORD = re.compile(r"%s\b" % _word_trie({*knowledge.SNIPPET_MODULE, *SNIPPET_EXTRA}))
-_SNIPPET_CALL = re.compile(r"%s\s*\(" % _word_trie({*knowledge.SNIPPET_MODULE, *SNIPPET_EXTRA}))
+_SNIPPET_NAMES = _word_trie({*knowledge.SNIPPET_MODULE, *SNIPPET_EXTRA})
+_SNIPPET_WORD = re.compile(r"%s\b" % _SNIPPET_NAMES)
+_SNIPPET_CALL = re.compile(r"%s\s*\(" % _SNIPPET_NAMES)
 
 
 def _bare_names_match(pattern, text: str, definition_too: bool) -> bool:
@@ -100,10 +94,9 @@ def may_yield_facts(text: str) -> tuple:
     "keras" is not looked at). Keep this in step with what extract/ records
     (tests/test_hostile.py checks the gates change no result).
     """
-    says_keras = "keras" in text or "Keras" in text
-    may_compile = "compile" in text and _COMPILE_ATTRIBUTE.search(text) is not None and (
-        says_keras or mentions_keras(text) or _bare_names_match(_SNIPPET_WORD, text, definition_too=True))
-    names_keras_in_code = says_keras and (
+    may_compile = "compile" in text and COMPILE_ATTRIBUTE.search(text) is not None and (
+        mentions_keras(text) or _bare_names_match(_SNIPPET_WORD, text, definition_too=True))
+    names_keras_in_code = ("keras" in text or "Keras" in text) and (
         _KERAS_IMPORT_LINE.search(text) is not None or _KERAS_ATTRIBUTE.search(text) is not None)
     may_call = names_keras_in_code or _MODEL_METHOD_CALL.search(text) is not None or \
         _bare_names_match(_SNIPPET_CALL, text, definition_too=False)
@@ -198,22 +191,6 @@ def parse_module(text: str):
         return FileProblem("KC001", "syntax error: too deeply nested for Python's parser")
     except ValueError as error:  # e.g. source code string cannot contain null bytes
         return FileProblem("KC002", f"cannot read file: {_short(str(error))}")
-
-
-def syntax_problem(text: str) -> Optional[FileProblem]:
-    """KC001 when CPython refuses the text, with its line and column."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences and the like
-            # Compiling to bytecode parses exactly as ast.parse does, without building Python
-            # objects for every node. It also refuses what only the compiler checks ('return'
-            # outside a function...): those go through ast.parse, whose verdict is the one kept.
-            compile(text, "<kerascheck>", "exec", dont_inherit=True)
-            return None
-    except Exception:  # noqa: BLE001 - decided below by ast.parse
-        pass
-    module = parse_module(text)
-    return module if isinstance(module, FileProblem) else None
 
 
 def _syntax_error_problem(error: SyntaxError) -> FileProblem:

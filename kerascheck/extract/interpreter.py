@@ -26,8 +26,14 @@ from kerascheck.facts import (
 MAX_CALL_DEPTH = 6
 
 _FUNCTION_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
-# Any `.compile` but `re.compile`, as extract/__init__.py's gate has it.
-_COMPILE_IN_TEXT = re.compile(r"\.(?<!\bre\.)(?<!\bregex\.)(?:\s|\\|#[^\r\n]*[\r\n])*compile\b")
+# In text, what may sit between an attribute's dot and its name: whitespace, line continuations,
+# comments inside brackets. A comment counts only with its line end: `#[^\r\n]*` alone would let
+# `(...)*` split a line of #s in exponentially many ways before failing (a '.' then a '#####'
+# banner took minutes).
+BETWEEN_DOT_AND_NAME = r"(?:\s|\\|#[^\r\n]*[\r\n])*"
+# Where the text may call a `.compile` this interpreter records: any but `re.compile(` and
+# `regex.compile(` (most of the standard library's), whose receiver is a module, not a model.
+COMPILE_ATTRIBUTE = re.compile(r"\.(?<!\bre\.)(?<!\bregex\.)" + BETWEEN_DOT_AND_NAME + r"compile\b")
 _TRY_STATEMENTS = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
 _MATCH_STATEMENTS = tuple(getattr(ast, name) for name in ("Match",) if hasattr(ast, name))
 
@@ -129,7 +135,7 @@ class ModuleInterpreter:
         nothing, and in a big module that is not about Keras they are most of the work.
         """
         texts = {id(value.definition): self.spans.source(value.definition) or "" for value in values}
-        reaching = {key for key, text in texts.items() if _COMPILE_IN_TEXT.search(text)}
+        reaching = {key for key, text in texts.items() if COMPILE_ATTRIBUTE.search(text)}
         while True:
             names = set()
             for value in values:

@@ -24,20 +24,16 @@ import libcst as cst
 from kerascheck.fix import keras1, losses, metrics  # noqa: F401 - the fixers register themselves
 from kerascheck.fix.context import FixContext, FixUnavailable, NeedsWholeFile, WholeFileDoesNotParse
 from kerascheck.fix.edits import LineIndex, apply_edits, overlaps
-from kerascheck.fix.files import decode, unified_diff, write_atomic
+from kerascheck.atomic import write_atomic
+from kerascheck.fix.files import decode, unified_diff
 from kerascheck.fix.registry import FIXERS, Fix
 from kerascheck.report.fix_hint import fix_hint  # noqa: F401 - the engine's public name
-from kerascheck.rules import rule_by_code
+from kerascheck.rules import rule_fix_safety
 from kerascheck.runner import check_source, display_path, run_check
 
 # Enough for every chain seen (a fix enabling another, one import edit per pass); a
 # safety net against a fixer that would not converge.
 MAX_PASSES = 16
-
-
-def rule_fix_safety(code: str) -> Optional[str]:
-    rule = rule_by_code(code)
-    return rule.fix_safety if rule is not None else None
 
 
 def has_fixer(finding) -> bool:

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import difflib
 import io
-import os
-import stat
-import tempfile
 import tokenize
-from pathlib import Path
 from typing import Optional
 
 
@@ -21,29 +17,6 @@ def decode(data: bytes) -> Optional[tuple]:
         return data.decode(encoding), encoding  # 'utf-8-sig' keeps a BOM on the way back
     except (SyntaxError, UnicodeDecodeError, LookupError):
         return None
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace the file's content in one step: a temporary file in the same folder, then os.replace.
-
-    The file keeps its permission bits; a symbolic link is followed, so the link stays a link.
-    """
-    target = Path(os.path.realpath(path))
-    mode = stat.S_IMODE(os.stat(target).st_mode)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".kerascheck", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
 
 
 def unified_diff(before: str, after: str, shown: str) -> str:

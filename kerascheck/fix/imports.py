@@ -27,6 +27,7 @@ from kerascheck.fix.cst_names import dotted_name as _dotted
 from kerascheck.extract.values import Ref
 from kerascheck.fix.context import FixContext, FixUnavailable
 from kerascheck.fix.edits import Edit, overlaps
+from kerascheck.fix.statements import sharing_lines
 
 
 def _top_level_imports(ctx: FixContext) -> list:
@@ -72,36 +73,23 @@ def _top_level_import_lines(ctx: FixContext) -> list:
     tree = ctx.ast_module
     if tree is None:
         return []
-    groups: list = []  # statements sharing a line (`;`) form one group, as libcst's SimpleStatementLine
-    for statement in tree.body:
-        if groups and statement.lineno == groups[-1][-1].end_lineno and _is_simple(statement) and \
-                _is_simple(groups[-1][-1]):
-            groups[-1].append(statement)
-        else:
-            groups.append([statement])
     found = []
-    for group in groups:
-        end_line = max(statement.end_lineno for statement in group)
-        for statement in group:
-            if isinstance(statement, ast.ImportFrom):
-                module = None if statement.level or statement.module is None else statement.module
-                keras = module is not None and (_keras_root(module) is not None or module == "tensorflow")
-                found.append(_ImportLine(group[0].lineno, end_line, len(group) == 1, True, module,
-                                         any(alias.name == "*" for alias in statement.names),
-                                         tuple((alias.name, alias.asname) for alias in statement.names), keras))
-            elif isinstance(statement, ast.Import):
-                keras = any(_keras_root(alias.name) is not None or alias.name == "tensorflow"
-                            for alias in statement.names)
-                found.append(_ImportLine(group[0].lineno, end_line, len(group) == 1, False, None, False,
-                                         tuple((alias.name, alias.asname) for alias in statement.names), keras))
+    for index, statement in enumerate(tree.body):
+        if not isinstance(statement, (ast.Import, ast.ImportFrom)):
+            continue
+        # Statements joined by `;` are one line of statements, as libcst's SimpleStatementLine.
+        start, end = sharing_lines(tree.body, index)
+        line, end_line, alone = tree.body[start].lineno, tree.body[end].end_lineno, start == end
+        names = tuple((alias.name, alias.asname) for alias in statement.names)
+        if isinstance(statement, ast.ImportFrom):
+            module = None if statement.level or statement.module is None else statement.module
+            keras = module is not None and (_keras_root(module) is not None or module == "tensorflow")
+            star = any(alias.name == "*" for alias in statement.names)
+            found.append(_ImportLine(line, end_line, alone, True, module, star, names, keras))
+        else:
+            keras = any(_keras_root(alias.name) is not None or alias.name == "tensorflow" for alias in statement.names)
+            found.append(_ImportLine(line, end_line, alone, False, None, False, names, keras))
     return found
-
-
-def _is_simple(statement: ast.stmt) -> bool:
-    return not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For,
-                                      ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try,
-                                      *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
-                                      *((ast.Match,) if hasattr(ast, "Match") else ())))
 
 
 def reference(ctx: FixContext, module_path: str, name: str, near: Optional[str] = None) -> Optional[tuple]:

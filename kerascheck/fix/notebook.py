@@ -150,7 +150,7 @@ def _layout(document, original: str):
 def fix_notebook(result, options, unsafe: bool, write: bool, findings=None):
     """FileFix for a notebook; `result` arrives with its path and shown name."""
     from kerascheck.fix import fix_source, parses
-    from kerascheck.fix.files import write_atomic
+    from kerascheck.atomic import write_atomic
     from kerascheck.runner import check_source
 
     try:

@@ -101,13 +101,19 @@ def _run_in(body: list, first: int, last: int, source: "_SourceLines") -> Option
     return None
 
 
-def _aligned_run(body: list, index: int, source: "_SourceLines") -> Optional[tuple]:
-    """(first, last) lines of body[index] and the siblings sharing its lines, when they own them."""
+def sharing_lines(body: list, index: int) -> tuple:
+    """(start, end) indices of body[index] and the siblings joined to it on shared lines (`a; b`)."""
     start = end = index
     while start > 0 and _first_line(body[start]) <= body[start - 1].end_lineno:
         start -= 1
     while end + 1 < len(body) and _first_line(body[end + 1]) <= body[end].end_lineno:
         end += 1
+    return start, end
+
+
+def _aligned_run(body: list, index: int, source: "_SourceLines") -> Optional[tuple]:
+    """(first, last) lines of body[index] and the siblings sharing its lines, when they own them."""
+    start, end = sharing_lines(body, index)
     if not source.starts_its_line(body[start]) or not source.ends_its_line(body[end]):
         return None
     return _first_line(body[start]), body[end].end_lineno

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Optional
 
 from kerascheck.facts import FileFacts
 from kerascheck.findings import Finding
@@ -34,6 +34,12 @@ def rule_by_code(code: str):
         if rule.code == code:
             return rule
     return None
+
+
+def rule_fix_safety(code: str) -> Optional[str]:
+    """'safe', 'unsafe', or None when the rule has no fix (every rule with one has a fixer in kerascheck.fix)."""
+    rule = rule_by_code(code)
+    return rule.fix_safety if rule is not None else None
 
 
 def code_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool:

@@ -20,7 +20,8 @@ import hashlib
 import json
 import os
 import subprocess
-import tempfile
+
+from kerascheck.atomic import write_atomic
 
 DEFAULT_CACHE_DIR = os.path.join(".kerascheck_cache", "runtime")
 PROBE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "probe.py")
@@ -130,14 +131,4 @@ class ProbeCache(object):
         path = self._path(key)
         folder = os.path.dirname(path)
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(value, f, sort_keys=True)
-            os.replace(tmp, path)  # atomic: readers see the old file or the new one
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(path, json.dumps(value, sort_keys=True).encode("utf-8"))  # readers see the old file or the new
