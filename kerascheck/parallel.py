@@ -166,9 +166,12 @@ def check_files(files: list, options_for: Callable, keep_facts: bool = False, jo
         regular = st is not None and stat_module.S_ISREG(st.st_mode)
         if cache is not None and regular:
             file_options = options[index]
-            fingerprint = fingerprints.get(id(file_options))
+            # The target comes from the file's own folder (its project's pins): one fingerprint per folder.
+            folder = os.path.dirname(path)
+            fingerprint = fingerprints.get((id(file_options), folder))
             if fingerprint is None:
-                fingerprint = fingerprints[id(file_options)] = _options_fingerprint(file_options, cwd, attach_fixes)
+                fingerprint = fingerprints[(id(file_options), folder)] = _options_fingerprint(
+                    file_options, cwd, attach_fixes, path)
             key = str(path)
             keys[index], stats[index] = (key, fingerprint), st
             hit = cache.lookup_stat(key, st, fingerprint)
@@ -208,12 +211,12 @@ def _lookup_by_content(cache, key: str, path, fingerprint: str, st):
         return None
 
 
-def _options_fingerprint(options, cwd: str, attach_fixes: Optional[bool]) -> str:
+def _options_fingerprint(options, cwd: str, attach_fixes: Optional[bool], path: str) -> str:
     from kerascheck import runner
     from kerascheck.cache import options_fingerprint
 
-    # Not runner._detected_target: its last resort, the installed packages, is in the cache file's name already,
+    # Not runner.target_for: its last resort, the installed packages, is in the cache file's name already,
     # and asking importlib.metadata would cost more than the rest of a cached run.
-    target = options.target if options.target is not None else runner.repository_target(options.project_root)
+    target = options.target if options.target is not None else runner.pinned_target(options, path)
     # Findings carry paths relative to the working directory: part of the key too.
     return options_fingerprint(options, target, run_context=(attach_fixes, cwd))

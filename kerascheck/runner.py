@@ -53,20 +53,29 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-@lru_cache(maxsize=64)
-def repository_target(root: Optional[str]) -> Optional[versions.KerasTarget]:
-    """The Keras pinned by the repository at root; None when it pins none (or there is no root)."""
-    return versions.from_repository(Path(root)) if root is not None else None
+def file_folder(shown: Optional[str]) -> Optional[str]:
+    """The absolute folder of a checked file (as shown: relative to the working directory, or as given); None for
+    stdin without a name."""
+    if not shown or shown == "-":
+        return None
+    return os.path.dirname(os.path.abspath(shown))
 
 
-@lru_cache(maxsize=64)
-def _detected_target(root: Optional[str]) -> versions.KerasTarget:
-    """The repository's pins, else the installed packages, else unknown."""
-    return repository_target(root) or versions.from_installed() or versions.UNKNOWN
+def pinned_target(options: Options, shown: Optional[str] = None) -> Optional[versions.KerasTarget]:
+    """The Keras pinned by the file's own project (versions.pinned_target, from the file's folder up), else by the
+    project root the options came from (stdin); None when nothing pins one."""
+    folder = file_folder(shown) or options.project_root
+    return versions.pinned_target(folder) if folder is not None else None
 
 
-def target_for(data: bytes, options: Options) -> versions.KerasTarget:
-    """The file's own directive, else --keras-version / config, else detection."""
+@lru_cache(maxsize=1)
+def _installed_target() -> versions.KerasTarget:
+    return versions.from_installed() or versions.UNKNOWN
+
+
+def target_for(data: bytes, options: Options, shown: Optional[str] = None) -> versions.KerasTarget:
+    """The file's own directive, else --keras-version / config, else its project's pins, else the installed
+    packages, else unknown."""
     match = _FILE_DIRECTIVE.search(data[:2048])
     if match:
         try:
@@ -75,7 +84,7 @@ def target_for(data: bytes, options: Options) -> versions.KerasTarget:
             pass
     if options.target is not None:
         return options.target
-    return _detected_target(options.project_root)
+    return pinned_target(options, shown) or _installed_target()
 
 
 def selected_rules(options: Options, path: str) -> tuple:
@@ -152,7 +161,7 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
                 text = decode_source(data)
             except DecodeError:
                 text = None
-        target = target_for(data, options)
+        target = target_for(data, options, shown)
         findings = check_file(facts, target, selected_rules(options, shown))
         if text is not None and noqa != "none":
             findings = suppression.filter_findings(findings, text, inline=noqa == "all",
