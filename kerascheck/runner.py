@@ -162,10 +162,11 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
             except DecodeError:
                 text = None
         target = target_for(data, options, shown)
-        findings = check_file(facts, target, selected_rules(options, shown))
+        rules = selected_rules(options, shown)
+        findings = check_file(facts, target, rules)
         if text is not None and noqa != "none":
-            findings = suppression.filter_findings(findings, text, inline=noqa == "all",
-                                                   flake8_file_directive=noqa == "all")
+            findings = suppression.apply_noqa(findings, text, shown, rules, inline=noqa == "all",
+                                              flake8_file_directive=noqa == "all")
         if notebook_index is not None:
             findings = notebooks.findings_to_cells(findings, notebook_index)
             notebooks.annotate_facts(facts, notebook_index)
