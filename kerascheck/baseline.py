@@ -73,18 +73,24 @@ class SourceText:
     def read(cls, path: str) -> "SourceText":
         try:
             with open(path, "rb") as handle:
-                data = handle.read()
+                return cls.from_data(path, handle.read())
         except OSError:
             return cls(None)
+
+    @classmethod
+    def from_data(cls, path: str, data) -> "SourceText":
+        """From a file's bytes (or a text already decoded, as stdin's)."""
         if path.lower().endswith(".ipynb"):
             from kerascheck import notebooks
 
             try:
-                notebook = notebooks.read_notebook(data)
+                notebook = notebooks.read_notebook(data.encode("utf-8") if isinstance(data, str) else data)
             except notebooks.NotebookError:
                 return cls(None)
             lines = {position: number for number, position in enumerate(notebook.positions, start=1)}
             return cls(notebook.source, lines)
+        if isinstance(data, str):
+            return cls(data)
         from kerascheck.extract import DecodeError, decode_source
 
         try:
@@ -178,7 +184,8 @@ def _relative(path: str, folder: str) -> str:
 
 
 def entries_of(findings: Iterable, folder: str, sources: Optional[dict] = None) -> Counter:
-    """Entry -> count for findings; paths relative to `folder`. `sources`: path -> SourceText, filled as read."""
+    """Entry -> count for findings; paths relative to `folder`. `sources`: path -> SourceText, filled as read (a
+    caller may put stdin's text there)."""
     sources = {} if sources is None else sources
     counts = Counter()
     for finding in findings:

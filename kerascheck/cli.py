@@ -17,7 +17,7 @@ from kerascheck import __version__
 from kerascheck.config import Config, ConfigError, find_pyproject, load_config, validate_codes
 from kerascheck.discovery import _matches as matches_exclude
 from kerascheck.discovery import iter_source_files
-from kerascheck.report import FORMAT_MODULES, render
+from kerascheck.report import FORMAT_MODULES, HUMAN_FORMATS, render
 from kerascheck.runner import Options, display_path, find_project_root, run_check
 from kerascheck.versions import UNKNOWN, VersionSpecError, parse_spec
 
@@ -232,7 +232,7 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
         cache_dir = default_cache_dir(find_project_root(Path.cwd()))
     # Fixes are attached where each file is checked (in the workers, cached with the findings), except when
     # fixing or when the runtime pass adds findings: then below, on all findings.
-    include_unsafe = unsafe_fixes or output_format != "text"
+    include_unsafe = unsafe_fixes or output_format not in HUMAN_FORMATS
     attach_in_run = not (apply_fixes or show_diff or runtime or runtime_imports)
     run = run_check(files, None, options_for=per_file.__getitem__, keep_facts=runtime, jobs=jobs, cache_dir=cache_dir,
                     attach_fixes=include_unsafe if attach_in_run else None)
@@ -260,7 +260,7 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
         from kerascheck.fix import attach_fixes
         attached, hidden = attach_fixes(findings, {display_path(path): Path(path) for path in files},
                                         include_unsafe=include_unsafe)
-    sys.stdout.write(render(output_format, findings, {"files": files}))
+    sys.stdout.write(render(output_format, findings, {"files": files, "unsafe_fixes": unsafe_fixes}))
     sys.stdout.flush()
     # Internal errors come after the other files' findings, one line each.
     for message in run.internal_errors:
@@ -273,7 +273,7 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
         else:
             click.echo(_summary(findings, run.files_checked), err=True)
         hint = None
-        if output_format == "text" and (attached or hidden):
+        if output_format in HUMAN_FORMATS and (attached or hidden):
             from kerascheck.report.fix_hint import fix_hint
             hint = fix_hint(attached, hidden, unsafe_fixes)
         if hint:

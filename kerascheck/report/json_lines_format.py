@@ -1,0 +1,10 @@
+"""`--output-format json-lines`: one JSON object a line, each exactly an element of `--output-format json`
+(1-based lines and columns), for `jq -c`, log shippers and streaming readers."""
+
+from __future__ import annotations
+
+import json
+
+
+def render(findings: list, context: dict) -> str:
+    return "".join(json.dumps(finding.to_json(), ensure_ascii=False) + "\n" for finding in findings)
