@@ -1,0 +1,20 @@
+"""The small things a ruff or flake8 user notices (issue 15), driven through the command line."""
+
+import json
+
+
+def test_a_decode_error_names_its_line_and_column(run_cli, tmp_path):
+    (tmp_path / "latin1.py").write_bytes(b"import keras\nx = 1\nname = 'caf\xe9'\n")
+    (tmp_path / "cookie.py").write_bytes(b"#!/usr/bin/env python\n# -*- coding: klingon -*-\nimport keras\n")
+    (tmp_path / "nul.py").write_bytes(b"import keras\nx = 1\x00\n")
+    (tmp_path / "nb.ipynb").write_bytes(b'{"cells": [\n {"source": "import keras \xff"}]}')
+    result = run_cli("check", "--no-cache", ".", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("cookie.py:2:1: KC002 cannot read file: bad encoding declaration on line 2")
+    assert lines[1].startswith("latin1.py:3:12: KC002 cannot read file: line 3, column 12: byte 0xe9 is not valid "
+                               "utf-8")
+    assert lines[2].startswith("nb.ipynb:2:27: KC002 cannot read notebook: not UTF-8: byte 0xff at line 2, column 27")
+    assert lines[3] == "nul.py:2:6: KC002 cannot read file: a NUL byte at line 2, column 6 (binary file?)"
+    data = json.loads(run_cli("check", "--no-cache", "--output-format", "json", "latin1.py", cwd=tmp_path).stdout)
+    assert (data[0]["line"], data[0]["column"]) == (3, 12)
