@@ -18,3 +18,35 @@ def test_a_decode_error_names_its_line_and_column(run_cli, tmp_path):
     assert lines[3] == "nul.py:2:6: KC002 cannot read file: a NUL byte at line 2, column 6 (binary file?)"
     data = json.loads(run_cli("check", "--no-cache", "--output-format", "json", "latin1.py", cwd=tmp_path).stdout)
     assert (data[0]["line"], data[0]["column"]) == (3, 12)
+
+
+def flake8(tmp_path, *args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "flake8", "--select", "KC", *args], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_a_configuration_error_under_flake8_is_reported_once_with_its_own_message(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.kerascheck]\nbogus = 1\n')
+    for name in ("a.py", "b.py", "c.py"):
+        (tmp_path / name).write_text("import keras\n")
+    result = flake8(tmp_path, ".")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1
+    assert output.count("unknown key(s) in [tool.kerascheck]: bogus") == 1, output
+    assert "kerascheck: configuration error:" in output and "KC002" not in output
+    (tmp_path / "pyproject.toml").unlink()
+    result = flake8(tmp_path, "--keras-version", "4", "a.py")
+    assert result.returncode == 1 and (result.stdout + result.stderr).count("implausible Keras version '4'") == 1
+
+
+def test_a_sub_projects_bad_configuration_under_flake8_is_one_finding(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "pyproject.toml").write_text('[tool.kerascheck]\nbogus = 1\n')
+    for name in ("a.py", "b.py", "c.py"):
+        (tmp_path / "sub" / name).write_text("import keras\n")
+    result = flake8(tmp_path, "-j", "1", ".")
+    assert result.returncode == 1
+    assert result.stdout.count("unknown key(s)") == 1 and "its files are not checked" in result.stdout
