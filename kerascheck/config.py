@@ -15,7 +15,7 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 from kerascheck.versions import VersionSpecError, parse_spec
 
 KNOWN_KEYS = {"select", "ignore", "extend-select", "extend-ignore", "per-file-ignores", "exclude",
-              "extend-exclude", "keras-version"}
+              "extend-exclude", "keras-version", "baseline"}
 
 
 class ConfigError(Exception):
@@ -31,6 +31,7 @@ class Config:
     per_file_ignores: dict = field(default_factory=dict)
     exclude: list = field(default_factory=list)
     keras_version: Optional[str] = None
+    baseline: Optional[Path] = None  # `baseline = "..."`: relative to the pyproject.toml's folder
 
 
 def find_pyproject(start: Path) -> Optional[Path]:
@@ -93,6 +94,10 @@ def load_config(pyproject: Optional[Path]) -> Config:
         except VersionSpecError as error:
             raise ConfigError(f"{pyproject}: [tool.kerascheck] keras-version: {error}") from None
         config.keras_version = str(value)
+    if "baseline" in table:
+        if not isinstance(table["baseline"], str) or not table["baseline"]:
+            raise ConfigError(f"{pyproject}: [tool.kerascheck] baseline must be a path, like 'kerascheck-baseline.json'")
+        config.baseline = pyproject.parent / table["baseline"]
     for code in (config.select or []) + config.ignore + config.extend_select:
         _check_code(code, pyproject)
     return config
