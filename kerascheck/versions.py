@@ -244,6 +244,28 @@ def pinned_target(folder: str) -> Optional[KerasTarget]:
     return pinned_target(parent) if parent and parent != folder else None
 
 
+def from_distributions(installed: dict, origin: str, legacy_keras: bool = False) -> Optional[KerasTarget]:
+    """The target an interpreter runs, from its installed distributions (name -> version string or None):
+    standalone Keras when installed (it is what `import keras` gets), else tf_keras, else TensorFlow's; tf_keras
+    first when TF_USE_LEGACY_KERAS makes it tf.keras."""
+    pins = {}
+    for dist, package in (("keras", "keras"), ("tf-keras", "tf_keras"), ("tensorflow", "tensorflow"),
+                          ("tensorflow-cpu", "tensorflow"), ("tensorflow-gpu", "tensorflow"),
+                          ("tensorflow-macos", "tensorflow"), ("tensorflow-intel", "tensorflow")):
+        text = installed.get(dist)
+        if not text:
+            continue
+        try:
+            version = _version_tuple(str(text))
+        except VersionSpecError:
+            continue
+        if plausible(package, version):
+            pins.setdefault(package, version)
+    if legacy_keras and "tf_keras" in pins:
+        return KerasTarget("tf_keras", pins["tf_keras"], origin)
+    return _choose(pins, origin)
+
+
 def from_installed() -> Optional[KerasTarget]:
     from importlib import metadata  # here: importing it takes longer than a whole cached run's own work
 

@@ -86,3 +86,15 @@ def test_pins_come_from_the_nearest_folder_that_pins_up_to_the_repository_root(t
     versions.pinned_target.cache_clear()
     assert versions.pinned_target(str(repo / "sub" / "deeper")) is None  # stops at the repository root
     versions.pinned_target.cache_clear()
+
+
+@pytest.mark.parametrize("installed, legacy, expected", [
+    ({"keras": "2.3.1", "tensorflow": "1.15.5"}, False, ("keras", (2, 3, 1))),
+    ({"keras": "3.15.1", "tensorflow-cpu": "2.21.0", "tf-keras": "2.21.0"}, False, ("keras", (3, 15, 1))),
+    ({"keras": "3.15.1", "tensorflow-cpu": "2.21.0", "tf-keras": "2.21.0"}, True, ("tf_keras", (2, 21, 0))),
+    ({"tensorflow-gpu": "2.1.0"}, False, ("tensorflow", (2, 1, 0))),
+    ({"keras": None, "torch": "2.1"}, False, None),
+])
+def test_the_target_an_interpreter_runs(installed, legacy, expected):
+    target = versions.from_distributions(installed, "test", legacy_keras=legacy)
+    assert (None if target is None else (target.package, target.version)) == expected
