@@ -277,3 +277,16 @@ def from_installed() -> Optional[KerasTarget]:
         except (metadata.PackageNotFoundError, VersionSpecError):
             continue
     return _choose(pins, "installed packages")
+
+
+def pinned_for(shown: Optional[str], project_root: Optional[str] = None) -> Optional[KerasTarget]:
+    """The Keras pinned for a checked file (as shown: relative to the working directory, or as given): its own
+    project's pins (pinned_target, from its folder up); for stdin without a name, those of `project_root`."""
+    folder = os.path.dirname(os.path.abspath(shown)) if shown and shown != "-" else project_root
+    return pinned_target(folder) if folder is not None else None
+
+
+@lru_cache(maxsize=1)
+def installed_target() -> KerasTarget:
+    """The installed packages' Keras, else unknown: the last resort."""
+    return from_installed() or UNKNOWN
