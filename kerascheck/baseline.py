@@ -251,6 +251,7 @@ class Filtered:
     findings: list  # not in the baseline: what to report
     matched: int  # findings the baseline hid
     stale: int  # baseline entries (counted) of checked files that matched nothing
+    path: Optional[str] = None  # the baseline file, as given
 
 
 def write(path: str, findings: list, checked_paths: Iterable[str] = ()) -> tuple:

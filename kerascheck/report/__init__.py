@@ -50,9 +50,12 @@ def render_compiles(format_name: str, compile_facts: list) -> str:
     return (inspect_format.render_json if format_name == "json" else inspect_format.render_text)(compile_facts)
 
 
-def summary(findings: list, file_count: int) -> str:
-    """The closing line of a run: `Found 3 findings in 2 files (10 files checked).`"""
+def summary(findings: list, file_count: int, in_baseline: int = 0) -> str:
+    """The closing line of a run: `Found 3 findings in 2 files (10 files checked).`; with a baseline, how many
+    findings it hid."""
     checked = f"{file_count} file{'s' if file_count != 1 else ''} checked"
+    if in_baseline:
+        checked += f"; {in_baseline} finding{'s' if in_baseline != 1 else ''} in the baseline not shown"
     if not findings:
         return f"All checks passed ({checked})."
     files_with = len({f.path for f in findings})
