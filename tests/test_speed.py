@@ -140,7 +140,7 @@ def test_cache_in_process_round_trip(tmp_path):
     cache.store("a.py", source.stat(), "digest", "options", [finding])
     cache.save()
     again = ResultCache(tmp_path / "c")
-    assert again.lookup_digest("a.py", "digest", "options", source.stat()) == ([finding], (0, 0))
+    assert again.lookup_digest("a.py", "digest", "options", source.stat()) == [finding]
     assert again.lookup_digest("a.py", "other", "options", source.stat()) is None
     assert again.lookup_digest("a.py", "digest", "other options", source.stat()) is None
     # Written just now: the stat shortcut is not trusted, the digest decides.
