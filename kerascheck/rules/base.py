@@ -67,6 +67,9 @@ class Rule:
     name: str = ""
     summary: str = ""
     fix_safety: Optional[str] = None  # 'safe', 'unsafe' or None (no fix)
+    # What of the runtime pass (--runtime) confirms a finding at the same place: 'metric' (what the metric it
+    # reports on measured), 'loss' (the error or warning Keras gives for the output's loss), None (nothing).
+    runtime_evidence: Optional[str] = None
     # Test cases next to the rule: sources that must fire / must not fire. A
     # source may start with '# kerascheck: keras-version=...'.
     fires: tuple = ()

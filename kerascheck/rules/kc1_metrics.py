@@ -57,6 +57,7 @@ class AccuracyWithBinaryCrossentropyOnMulticlass(Rule):
     """
 
     code = "KC101"
+    runtime_evidence = "metric"
     name = "accuracy-with-binary-crossentropy-on-multiclass"
     summary = "'accuracy' with binary cross-entropy on a multi-class softmax output"
     fix_safety = "unsafe"
@@ -132,6 +133,7 @@ class AccuracyOnMultilabelOutput(Rule):
     """
 
     code = "KC102"
+    runtime_evidence = "metric"
     name = "accuracy-on-multilabel-output"
     summary = "'accuracy' on a multi-label sigmoid output"
     fix_safety = "unsafe"
@@ -195,6 +197,7 @@ class CategoricalAccuracyOnMultilabelOutput(Rule):
     """
 
     code = "KC103"
+    runtime_evidence = "metric"
     name = "categorical-accuracy-on-multilabel-output"
     summary = "Categorical accuracy on a multi-label sigmoid output"
     fix_safety = "unsafe"
@@ -243,6 +246,7 @@ class BinaryAccuracyOnMulticlassOutput(Rule):
     """
 
     code = "KC104"
+    runtime_evidence = "metric"
     name = "binary-accuracy-on-multiclass-output"
     summary = "Binary accuracy on a multi-class softmax output"
     fix_safety = "unsafe"
@@ -294,6 +298,7 @@ class AccuracyTargetFormatMismatch(Rule):
     """
 
     code = "KC105"
+    runtime_evidence = "metric"
     name = "accuracy-target-format-mismatch"
     summary = "Sparse metric with one-hot loss, or the reverse"
     fix_safety = "unsafe"
@@ -349,6 +354,7 @@ class ExactMatchAccuracyOnProbabilities(Rule):
     """
 
     code = "KC106"
+    runtime_evidence = "metric"
     name = "exact-match-accuracy-on-probabilities"
     summary = "Exact-match Accuracy() on probabilities or logits"
     fix_safety = "unsafe"
@@ -520,6 +526,7 @@ class BinaryAccuracyThresholdOnLogits(Rule):
     """
 
     code = "KC108"
+    runtime_evidence = "metric"
     name = "binary-accuracy-threshold-on-logits"
     summary = "A 0.5 accuracy threshold applied to logits"
     fix_safety = "unsafe"

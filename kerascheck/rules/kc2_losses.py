@@ -46,6 +46,7 @@ class SoftmaxOutputWithBinaryCrossentropy(Rule):
     """
 
     code = "KC201"
+    runtime_evidence = "loss"
     name = "softmax-output-with-binary-crossentropy"
     summary = "Binary cross-entropy on a multi-class softmax output"
     fires = (
@@ -95,6 +96,7 @@ class SigmoidOutputWithCategoricalCrossentropy(Rule):
     """
 
     code = "KC202"
+    runtime_evidence = "loss"
     name = "sigmoid-output-with-categorical-crossentropy"
     summary = "Categorical cross-entropy on a sigmoid output"
     fires = (
@@ -141,6 +143,7 @@ class SoftmaxOnSingleUnit(Rule):
     """
 
     code = "KC203"
+    runtime_evidence = "loss"
     name = "softmax-on-single-unit"
     summary = "Softmax over a single unit"
     fires = (_model("Dense(1, activation='softmax')") + "model.compile(loss='binary_crossentropy')\n",)
@@ -181,6 +184,7 @@ class CategoricalCrossentropyOnSingleUnit(Rule):
     """
 
     code = "KC204"
+    runtime_evidence = "loss"
     name = "categorical-crossentropy-on-single-unit"
     summary = "Categorical cross-entropy on a single-unit output"
     fires = (
@@ -227,6 +231,7 @@ class FromLogitsOnProbabilities(Rule):
     """
 
     code = "KC205"
+    runtime_evidence = "loss"
     name = "from-logits-on-probabilities"
     summary = "from_logits=True on a softmax or sigmoid output"
     fix_safety = "unsafe"
@@ -278,6 +283,7 @@ class ProbabilityLossOnLogits(Rule):
     """
 
     code = "KC206"
+    runtime_evidence = "loss"
     name = "probability-loss-on-logits"
     summary = "A probability loss on a linear (logit) output"
     fix_safety = "unsafe"
@@ -348,6 +354,7 @@ class CrossentropyOnUnboundedOutput(Rule):
     """
 
     code = "KC207"
+    runtime_evidence = "loss"
     name = "crossentropy-on-unbounded-output"
     summary = "Cross-entropy on a relu/tanh/... output"
     fires = (
@@ -398,6 +405,7 @@ class DoubleOutputActivation(Rule):
     """
 
     code = "KC208"
+    runtime_evidence = "loss"
     name = "double-output-activation"
     summary = "Sigmoid/softmax applied twice"
     fires = (_model("Dense(1, activation='sigmoid'), Activation('sigmoid')") + "model.compile(loss='binary_crossentropy')\n",)
@@ -448,6 +456,7 @@ class UnknownLossName(Rule):
     """
 
     code = "KC209"
+    runtime_evidence = "loss"
     name = "unknown-loss-name"
     summary = "A loss string Keras does not know"
     fires = (

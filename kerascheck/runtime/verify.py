@@ -14,14 +14,12 @@ from typing import Optional
 
 from kerascheck.findings import Finding
 from kerascheck.report.evidence import keras_label, measured, units_note
-from kerascheck.rules import rule_by_code
+from kerascheck.rules import all_rules, rule_by_code
 from kerascheck.runtime.runner import RuntimeProbeError, probe_compiles
 
 # A reported metric this far from the true accuracy is a disagreement.
 TOLERANCE = 0.01
 DEFAULT_UNITS = 10
-METRIC_RULES = ("KC101", "KC102", "KC103", "KC104", "KC105", "KC106", "KC108")
-LOSS_RULES = ("KC201", "KC202", "KC203", "KC204", "KC205", "KC206", "KC207", "KC208", "KC209")
 
 
 def _progress(message: str) -> None:
@@ -62,6 +60,9 @@ def verify(findings: list, compiles: list, is_selected, python: Optional[str], c
     if not results:
         return findings, header
     label = keras_label(header)
+    # The static findings the runtime's evidence joins: each rule says which evidence confirms it.
+    metric_rules = {rule.code for rule in all_rules() if rule.runtime_evidence == "metric"}
+    loss_rules = {rule.code for rule in all_rules() if rule.runtime_evidence == "loss"}
     by_position = {}
     for finding in findings:
         by_position.setdefault((finding.path, finding.line, finding.column), []).append(finding)
@@ -77,7 +78,7 @@ def verify(findings: list, compiles: list, is_selected, python: Optional[str], c
         path = compile_fact.path
         if result.get("error"):
             evidence = dict(base, error=result["error"], stage=result.get("error_stage"))
-            statics = [f for f in by_position.get((path, *_pos(loss_span)), []) if f.code in LOSS_RULES]
+            statics = [f for f in by_position.get((path, *_pos(loss_span)), []) if f.code in loss_rules]
             if statics:
                 for finding in statics:
                     finding.runtime = dict(evidence, reproduced=True)
@@ -94,7 +95,7 @@ def verify(findings: list, compiles: list, is_selected, python: Optional[str], c
             metric = trained.metrics[ref]
             evidence = dict(base, metric=metric_result.get("requested"), resolved=metric_result.get("resolved"),
                             reported=reported, true_accuracy=true, accuracy_kind=result.get("true_accuracy_kind"))
-            statics = [f for f in by_position.get((path, *_pos(metric.span)), []) if f.code in METRIC_RULES]
+            statics = [f for f in by_position.get((path, *_pos(metric.span)), []) if f.code in metric_rules]
             disagrees = reported is not None and true is not None and abs(reported - true) > TOLERANCE
             if statics:
                 for finding in statics:
@@ -103,7 +104,7 @@ def verify(findings: list, compiles: list, is_selected, python: Optional[str], c
                 added.append(_finding("KC901", path, metric.span, f"on {label}, {measured(evidence)}", evidence))
         for warning in result.get("warnings") or []:
             evidence = dict(base, warning=warning)
-            statics = [f for f in by_position.get((path, *_pos(loss_span)), []) if f.code in LOSS_RULES]
+            statics = [f for f in by_position.get((path, *_pos(loss_span)), []) if f.code in loss_rules]
             if statics:
                 for finding in statics:
                     finding.runtime = dict(evidence, reproduced=True)
