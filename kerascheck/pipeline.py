@@ -112,9 +112,7 @@ def run(request: Request) -> Outcome:
     if request.runtime or request.runtime_imports:
         outcome.findings = runtime_pass(outcome.findings, outcome.compiles, options_by_file, request)
     if fixing and request.fix_edits:  # the edits of what remains
-        from kerascheck import fix  # with apply_fixes' reason
-
-        fix.attach_edits(outcome.findings, {display_path(Path(path)): Path(path) for path in outcome.files})
+        _fix_library().attach_edits(outcome.findings, {display_path(Path(path)): Path(path) for path in outcome.files})
     _count_fixes(outcome, request)
     return outcome
 
@@ -127,6 +125,25 @@ def _count_fixes(outcome: Outcome, request: Request) -> None:
                 outcome.fixes_attached += 1
             else:
                 outcome.fixes_hidden += 1
+
+
+# ---------------------------------------------------------------------------------------------- start-up
+
+
+def _runner():
+    """kerascheck.runner, imported when a file is checked, not with this module: extraction, the rules, notebooks
+    and `# noqa` cost ~MEASURED_RUNNER ms of start-up that a run whose files are all cache hits never needs."""
+    from kerascheck import runner
+
+    return runner
+
+
+def _fix_library():
+    """kerascheck.fix, imported when an edit is made, not with this module: libcst costs ~MEASURED_FIX ms of
+    start-up, and a run that only reports fixes (the [*] marks come from the rules' intents) never needs it."""
+    from kerascheck import fix
+
+    return fix
 
 
 # ---------------------------------------------------------------------------------------------- files
@@ -212,18 +229,11 @@ def check_files(files: list, options_for: Callable, keep_facts: bool = False, jo
 
 def check_task(path: str, options: Options, keep_facts: bool, want_digest: bool, edits: bool) -> tuple:
     """(FileResult, digest of the bytes checked or None): one file's work, in a worker process or here."""
-    # Imported here, not at the top: extraction, the rules, notebooks and `# noqa` cost ~60 ms of start-up
-    # that a run whose files are all cache hits never needs.
-    from kerascheck import runner
-
-    result, data = runner.check_path(Path(path), options, keep_facts)
+    result, data = _runner().check_path(Path(path), options, keep_facts)
     if edits and data is not None and result.internal_error is None \
             and any(finding.fix is not None for finding in result.findings):
         try:
-            # Imported here: libcst costs ~250 ms of start-up, and only the fixes' edits need it.
-            from kerascheck import fix
-
-            fix.attach_file_edits(result.findings, data, Path(path).suffix.lower() == ".ipynb")
+            _fix_library().attach_file_edits(result.findings, data, Path(path).suffix.lower() == ".ipynb")
         except Exception:  # noqa: BLE001 - a fix is a bonus: the findings stand without it
             for finding in result.findings:
                 finding.fix = finding.edits = None
@@ -263,9 +273,7 @@ def apply_fixes(outcome: Outcome, options_for: Callable, request: Request, keep_
     Written files are checked again from disk (their facts too, when kept); for --diff the findings are those
     of the fixed text in memory.
     """
-    # Imported here: libcst costs ~250 ms of start-up, and a run with nothing to fix never needs it.
-    from kerascheck import fix, runner  # runner: with check_task's reason
-
+    fix, runner = _fix_library(), _runner()
     write = request.fixes == APPLY
     by_path: dict = {}
     for finding in outcome.findings:
@@ -306,9 +314,10 @@ def runtime_pass(findings: list, compiles: list, options_by_file: dict, request:
     """The opt-in runtime pass (kerascheck/runtime/): real Keras in `request.runtime_python`, one subprocess per
     kind of work. Returns the findings with the runtime's evidence and findings. Raises RunError."""
     # Imported here: the runtime pass's modules (the probe's protocol, its cache, subprocesses) are needed by
-    # --runtime alone; the runner with check_task's reason.
-    from kerascheck import runner
+    # --runtime alone.
     from kerascheck.runtime import runner as runtime, verify
+
+    runner = _runner()
 
     by_display = {display_path(Path(path)): options for path, options in options_by_file.items()}
     try:
@@ -347,8 +356,7 @@ def runtime_pass(findings: list, compiles: list, options_by_file: dict, request:
 def _run_stdin(request: Request) -> Outcome:
     """`kerascheck check -` / `--stdin-filename PATH`: what is piped in, as ruff does it: with --fix the fixed
     source (the input when nothing changed) is the result, with --diff its diff."""
-    from kerascheck import runner  # with check_task's reason
-
+    runner = _runner()
     name = request.stdin_filename
     try:
         options = request.settings.options_for(Path(name) if name else Path.cwd() / "stdin.py")
@@ -366,9 +374,7 @@ def _run_stdin(request: Request) -> Outcome:
         return outcome
     fixable = any(finding.fix is not None and finding.fix.applicable(request.unsafe_fixes) for finding in result.findings)
     if request.fixes in (APPLY, DIFF) and fixable:
-        from kerascheck import fix  # with apply_fixes' reason
-
-        file_fix = fix.fix_data(data, shown, runner.checker(shown, options), request.unsafe_fixes, notebook,
+        file_fix = _fix_library().fix_data(data, shown, runner.checker(shown, options), request.unsafe_fixes, notebook,
                                 findings=result.findings)
         if file_fix.error is not None:
             outcome.fix_errors.append(file_fix.error)
@@ -379,9 +385,7 @@ def _run_stdin(request: Request) -> Outcome:
     if request.fixes == DIFF:
         return outcome
     if request.fix_edits and any(finding.fix is not None for finding in outcome.findings):
-        from kerascheck import fix  # with apply_fixes' reason
-
-        fix.attach_file_edits(outcome.findings, data, notebook)
+        _fix_library().attach_file_edits(outcome.findings, data, notebook)
     _count_fixes(outcome, request)
     return outcome
 
