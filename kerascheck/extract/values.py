@@ -25,6 +25,10 @@ class _Unknown(Value):
 UNKNOWN = _Unknown()
 
 
+def is_unknown(value) -> bool:
+    return value is UNKNOWN
+
+
 @dataclass(eq=False)
 class Const(Value):
     value: Any
@@ -111,6 +115,7 @@ class ClassValue(Value):
     is_model: bool
     methods: dict = field(default_factory=dict)  # name -> FunctionValue
     bases: list = field(default_factory=list)  # list[Value]
+    is_layer: bool = False  # a subclass of a Keras Layer (not a model)
 
     def find_method(self, name: str) -> Optional[FunctionValue]:
         if name in self.methods:
@@ -121,6 +126,15 @@ class ClassValue(Value):
                 if found:
                     return found
         return None
+
+
+class BoundMethod(Value):
+    """`instance.method`: a method of the program's own class, with its instance."""
+
+    def __init__(self, function: FunctionValue, owner):
+        self.function = function
+        self.owner = owner
+        self.node = None
 
 
 @dataclass(eq=False)
