@@ -20,7 +20,8 @@ from kerascheck.extract import names
 from kerascheck.extract.names import Scope, dotted
 from kerascheck.extract.spans import NO_SPAN, SourceSpans
 from kerascheck.extract.values import (
-    UNKNOWN, BoundMethod, ClassValue, Const, FunctionValue, InstanceValue, Mapping, Ref, Sequence, Value, is_unknown,
+    UNKNOWN, BoundMethod, ClassValue, Const, FunctionValue, InstanceValue, Mapping, Opaque, Ref, Sequence, Value,
+    is_unknown,
 )
 from kerascheck.facts import Span
 
@@ -67,6 +68,7 @@ class Evaluator:
         self.global_scope = Scope()
         self.call_stack: list = []
         self.analysed_functions: set = set()
+        self.called: set = set()  # ids of the definitions a call in the program reached
 
     # ------------------------------------------------------------ the whole module
 
@@ -374,9 +376,31 @@ class Evaluator:
             func = self.attribute(receiver, method, node.func)
         else:
             func = self.eval(node.func, frame)
-        args = [self.eval(arg, frame) for arg in node.args if not isinstance(arg, ast.Starred)]
-        kwargs = {keyword.arg: self.eval(keyword.value, frame) for keyword in node.keywords if keyword.arg is not None}
+        args, kwargs = self.eval_arguments(node, frame)
         return self.call(func, args, kwargs, node, frame)
+
+    def eval_arguments(self, node: ast.Call, frame: Frame) -> tuple:
+        """(positional values, {keyword: value}); `*seq` and `**mapping` of values the program builds are spread."""
+        args = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                spread = self.eval(arg.value, frame)
+                if isinstance(spread, Sequence) and spread.complete:
+                    args.extend(spread.items)
+                    continue
+                break  # the positions after an unknown spread are not known
+            args.append(self.eval(arg, frame))
+        kwargs = {}
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                kwargs[keyword.arg] = self.eval(keyword.value, frame)
+                continue
+            spread = self.eval(keyword.value, frame)
+            if isinstance(spread, Mapping):
+                for key, value in spread.items:
+                    if isinstance(key, Const) and isinstance(key.value, str):
+                        kwargs.setdefault(key.value, value)
+        return args, kwargs
 
     def method_call(self, node: ast.Call, receiver_node: ast.expr, method: str, frame: Frame):
         """A subclass's chance to handle `receiver.method(...)` before the receiver is evaluated."""
@@ -430,9 +454,16 @@ class Evaluator:
         defaults = dict(zip((param.arg for param in positional[len(positional) - len(params.defaults):]),
                             params.defaults))
         values = list(args)
+        if not use_defaults:
+            self.called.add(id(function.definition))
         if function.owner is not None and positional and not _is_static(function.definition):
             first = positional.pop(0)
             scope.vars[first.arg] = self_value if self_value is not None else UNKNOWN
+
+        def missing(param) -> Value:
+            # Analysed on its own, a parameter's value comes from callers the analysis has not seen.
+            return Opaque("parameter", param_of=(param.arg, function)) if use_defaults else UNKNOWN
+
         for index, param in enumerate(positional):
             if index < len(values):
                 scope.vars[param.arg] = values[index]
@@ -441,17 +472,20 @@ class Evaluator:
             elif param.arg in defaults:
                 scope.vars[param.arg] = self.eval(defaults[param.arg], Frame(function.scope))
             else:
-                scope.vars[param.arg] = UNKNOWN
+                scope.vars[param.arg] = missing(param)
         for param, default in zip(params.kwonlyargs, params.kw_defaults):
             if param.arg in kwargs:
                 scope.vars[param.arg] = kwargs[param.arg]
             elif default is not None:
                 scope.vars[param.arg] = self.eval(default, Frame(function.scope))
             else:
-                scope.vars[param.arg] = UNKNOWN
-        for star in (params.vararg, params.kwarg):
-            if star is not None:
-                scope.vars[star.arg] = UNKNOWN
+                scope.vars[param.arg] = missing(param)
+        named = {param.arg for param in (*positional, *params.kwonlyargs)}
+        if params.vararg is not None:
+            scope.vars[params.vararg.arg] = Sequence(values[len(positional):], complete=not use_defaults)
+        if params.kwarg is not None:
+            scope.vars[params.kwarg.arg] = Mapping([(Const(key), value) for key, value in kwargs.items()
+                                                    if key not in named], complete=not use_defaults)
         self.bind_parameters(function, self_value, scope, positional)
         frame = Frame(scope, function)
         self.call_stack.append(function.definition)
@@ -465,7 +499,11 @@ class Evaluator:
                 self._analyse_standalone(value, self_value=None)
         known = [value for value in frame.returns
                  if not is_unknown(value) and not (isinstance(value, Const) and value.value is None)]
-        return known[-1] if known else UNKNOWN
+        if known:
+            return known[-1]
+        # Nothing known: an unknown that says why is still worth more than UNKNOWN.
+        reasons = [value for value in frame.returns if isinstance(value, Opaque)]
+        return reasons[-1] if reasons else UNKNOWN
 
     def bind_parameters(self, function: FunctionValue, self_value, scope: Scope, positional: list) -> None:
         """A subclass's chance to give parameters the call did not pass a meaning (a model's inputs)."""

@@ -3,8 +3,8 @@
 ModuleInterpreter is the evaluator of Python values (extract/evaluator.py) taught
 Keras: a call of a Keras name makes a model, a layer, a tensor or a loss (as the
 tables in kerascheck/knowledge describe), a layer applied to a tensor makes a new
-tensor, `model.add(...)` grows a Sequential, and every `compile(...)` of a Keras
-model is handed to the fact recorder (extract/recorder.py).
+tensor, `model.add(...)` grows a Sequential, and every `compile(...)` of something that
+can be a Keras model is handed to the fact recorder (extract/recorder.py).
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ from kerascheck.extract.names import dotted
 from kerascheck.extract.recorder import FactRecorder, const_int, const_str
 from kerascheck.extract.spans import SourceSpans
 from kerascheck.extract.values import (
-    UNKNOWN, BoundMethod, ClassValue, Const, InstanceValue, KerasObject, LayerValue, Mapping, ModelValue, Ref, Sequence,
-    TensorValue, Value,
+    UNKNOWN, BoundMethod, ClassValue, Const, FunctionValue, InstanceValue, KerasObject, LayerValue, Mapping,
+    ModelValue, Opaque, Ref, Sequence, TensorValue, Value, is_unknown,
 )
+from kerascheck.facts import InputFact
+from kerascheck.knowledge import applications, layers
+from kerascheck.knowledge.shapes import CHANNELS_FIRST, CHANNELS_LAST, NOT_KNOWN, LayerArgs
 
 # In text, what may sit between an attribute's dot and its name: whitespace, line continuations,
 # comments inside brackets. A comment counts only with its line end: `#[^\r\n]*` alone would let
@@ -32,6 +35,20 @@ BETWEEN_DOT_AND_NAME = r"(?:\s|\\|#[^\r\n]*[\r\n])*"
 # `regex.compile(` (most of the standard library's), whose receiver is a module, not a model.
 COMPILE_ATTRIBUTE = re.compile(r"\.(?<!\bre\.)(?<!\bregex\.)" + BETWEEN_DOT_AND_NAME + r"compile\b")
 
+# Keras functions that return a model whose architecture the program does not show.
+_LOADERS = {"load_model": "model loaded from a file (load_model)",
+            "model_from_json": "model built from a JSON description (model_from_json)",
+            "model_from_yaml": "model built from a YAML description (model_from_yaml)",
+            "model_from_config": "model built from a config (model_from_config)"}
+# Packages whose models a program compiles without showing their layers.
+LIBRARY_PACKAGES = frozenset({"keras_hub", "keras_nlp", "keras_cv", "tensorflow_hub", "transformers",
+                              "segmentation_models", "efficientnet", "classification_models", "keras_tuner",
+                              "kerastuner", "vit_keras", "keras_vggface", "tensorflow_addons", "tensorflow_models",
+                              "official", "keras_retinanet", "deepchem", "spektral", "stellargraph", "tcn",
+                              "keras_contrib", "autokeras", "kapre", "keras_bert", "keras_transformer"})
+_DATA_FORMATS = {"channels_first": CHANNELS_FIRST, "channels_last": CHANNELS_LAST, "th": CHANNELS_FIRST,
+                 "tf": CHANNELS_LAST}
+
 
 class ModuleInterpreter(Evaluator):
     WORTH_ANALYSING = COMPILE_ATTRIBUTE
@@ -40,6 +57,8 @@ class ModuleInterpreter(Evaluator):
         super().__init__(path, module, spans)
         self.mentions_keras = mentions_keras
         self.recorder = FactRecorder(self)
+        # `set_image_data_format('channels_first')` / `set_image_dim_ordering('th')` seen so far.
+        self.image_data_format: Optional[str] = None
 
     def run(self) -> list:
         """The CompileFacts of the module."""
@@ -58,16 +77,34 @@ class ModuleInterpreter(Evaluator):
             return keras_name(value.qualified) in knowledge.MODEL_CLASSES
         return False
 
+    def is_layer_class(self, bases: list) -> bool:
+        for base in bases:
+            if isinstance(base, ClassValue) and base.is_layer:
+                return True
+            if isinstance(base, Ref):
+                path = knowledge.keras_path(base.qualified)
+                if path is not None and path.startswith("layers.") and keras_name(base.qualified) not in \
+                        knowledge.MODEL_CLASSES:
+                    return True
+        return False
+
     def new_instance(self, cls: ClassValue, node) -> Value:
         if cls.is_model:
             return ModelValue(style="subclassed", cls=cls, node=node)
         return InstanceValue(cls=cls, node=node)
 
+    def instantiate(self, cls: ClassValue, args, kwargs, node) -> Value:
+        instance = super().instantiate(cls, args, kwargs, node)
+        if isinstance(instance, ModelValue) and cls.find_method("__init__") is None:
+            # `class MyModel(keras.Model)` with no __init__ of its own: `MyModel(inputs, outputs)` is Keras's Model().
+            self._functional_init(instance, args, kwargs)
+        return instance
+
     def bind_parameters(self, function, self_value, scope, positional) -> None:
-        # A subclassed model's call(): its first argument is the input tensor.
-        if function.name == "call" and isinstance(self_value, ModelValue) and positional:
+        # A model's or a layer's call(): its first argument is the input tensor.
+        if function.name == "call" and isinstance(self_value, (ModelValue, InstanceValue)) and positional:
             first = positional[0].arg
-            if scope.vars.get(first) is UNKNOWN:
+            if is_unknown(scope.vars.get(first)):
                 scope.vars[first] = TensorValue(node=function.definition)
 
     def entered(self, value: Value) -> Value:
@@ -86,10 +123,33 @@ class ModuleInterpreter(Evaluator):
             method = owner.cls.find_method(attr) if owner.cls is not None else None
             if method is not None:
                 return BoundMethod(method, owner)
-            if attr in ("output", "outputs", "input", "inputs"):
-                return TensorValue(node=node)
+            if attr == "output":
+                return TensorValue(layer=owner, node=node)
+            if attr == "outputs":
+                return self._model_outputs_value(owner, node)
+            if attr in ("input", "inputs"):
+                return self._model_input_value(owner, attr, node)
             return UNKNOWN
+        if isinstance(owner, Opaque):
+            return owner
         return super().attribute(owner, attr, node)
+
+    def _model_outputs_value(self, model: ModelValue, node) -> Value:
+        if model.style == "functional" and isinstance(model.outputs, Sequence):
+            return Sequence([TensorValue(layer=model, output_index=index, node=node)
+                             for index in range(len(model.outputs.items))], node)
+        return Sequence([TensorValue(layer=model, node=node)], node)
+
+    def _model_input_value(self, model: ModelValue, attr: str, node) -> Value:
+        if model.style == "functional" and model.inputs is not None:
+            inputs = model.inputs
+            if attr == "input" and isinstance(inputs, Sequence) and len(inputs.items) == 1:
+                return inputs.items[0]
+            return inputs
+        if model.style == "application":
+            root = TensorValue(declared=model.declared_input, node=node)
+            return root if attr == "input" else Sequence([root], node)
+        return TensorValue(node=node)
 
     # ------------------------------------------------------------ methods of models
 
@@ -98,116 +158,320 @@ class ModuleInterpreter(Evaluator):
         if method == "compile":
             self.compile_call(node, receiver_node, frame)
             return UNKNOWN
+        if method == "__init__" and isinstance(receiver_node, ast.Call) and dotted(receiver_node.func) == "super":
+            owner = self._self_of(frame)
+            if isinstance(owner, ModelValue):
+                args, kwargs = self.eval_arguments(node, frame)
+                self._functional_init(owner, args, kwargs)
+                return Const(None)
         return NOT_HANDLED
 
+    def _self_of(self, frame: Frame) -> Optional[Value]:
+        """The instance a method runs on: its first parameter's value."""
+        function = frame.function
+        if function is None or function.owner is None:
+            return None
+        params = list(function.definition.args.posonlyargs) + list(function.definition.args.args)
+        return frame.scope.vars.get(params[0].arg) if params else None
+
+    def _functional_init(self, model: ModelValue, args: list, kwargs: dict) -> None:
+        """`super().__init__(inputs=..., outputs=...)` / `MyModel(inputs, outputs)`: a functional model."""
+        outputs = kwargs.get("outputs", kwargs.get("output"))
+        if outputs is None and len(args) >= 2:
+            outputs = args[1]
+        if outputs is None or is_unknown(outputs):
+            return
+        model.style = "functional"
+        model.outputs = outputs
+        model.inputs = kwargs.get("inputs", kwargs.get("input", args[0] if args else None))
+
     def method_of_value(self, receiver: Value, method: str, node: ast.Call, frame: Frame):
-        if isinstance(receiver, ModelValue) and method == "add" and (node.args or node.keywords):
-            first = node.args[0] if node.args else node.keywords[0].value
-            receiver.layers.append(self.eval(first, frame))
-            return Const(None)
-        if isinstance(receiver, ModelValue) and method == "pop" and receiver.layers:
-            receiver.layers.pop()
-            return UNKNOWN
+        if isinstance(receiver, ModelValue):
+            if method == "add" and (node.args or node.keywords):
+                first = node.args[0] if node.args else node.keywords[0].value
+                receiver.layers.append(self.eval(first, frame))
+                return Const(None)
+            if method == "pop" and receiver.layers:
+                receiver.layers.pop()
+                return UNKNOWN
+            if method == "build" and receiver.style == "sequential" and node.args and receiver.declared_input is None:
+                shape = _shape_tuple(self.eval(node.args[0], frame), batch_included=True)
+                receiver.declared_input = InputFact(shape=shape, keyword="build", span=self.span_of(node.args[0]),
+                                                    line=self.line_of(node))
+                return Const(None)
         return NOT_HANDLED
 
     def compile_call(self, node: ast.Call, receiver_node: ast.expr, frame: Frame) -> None:
         if isinstance(receiver_node, ast.Call) and dotted(receiver_node.func) == "super":
-            return  # a model's own compile() override calling Keras's
+            # A model's own compile() override calling Keras's with the override's arguments: the call of
+            # the override is the one listed (as "custom compile() override").
+            return
+        if isinstance(receiver_node, ast.Name) and receiver_node.id in ("re", "regex"):
+            return  # a regular expression module, as COMPILE_ATTRIBUTE has it, even when not imported
         receiver = self.eval(receiver_node, frame)
-        keywords = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg is not None}
-        positional = [arg for arg in node.args if not isinstance(arg, ast.Starred)]
+        arguments = self.compile_arguments(node, frame)
         if isinstance(receiver, ModelValue):
             if receiver.cls is not None and receiver.cls.find_method("compile") is not None:
-                return  # the model's own compile() decides what reaches Keras
-            model = receiver
-        elif receiver is UNKNOWN or isinstance(receiver, KerasObject):
-            # A model we cannot see (a parameter, load_model(...)): a Keras compile
-            # when it is called like one in a file that uses Keras.
-            looks_like_keras = bool({"loss", "metrics", "optimizer"} & set(keywords))
-            if not (looks_like_keras and self.mentions_keras):
+                # The model's own compile() decides what reaches Keras.
+                self.recorder.record_unchecked(node, f"custom compile() override ({receiver.cls.definition.name}.compile)")
                 return
-            model = ModelValue(style=None)
+            self.recorder.record_compile(node, receiver, arguments)
+            return
+        if isinstance(receiver, InstanceValue):
+            unread = _unread_base(receiver.cls)
+            if receiver.cls.find_method("compile") is not None or unread is None:
+                return  # a class of the program that is not a Keras model, with its own compile()
+            why = f"class {receiver.cls.definition.name} derives from {unread}, which is not read"
+        elif is_unknown(receiver) or isinstance(receiver, KerasObject):
+            why = self.why_unknown(receiver)
         else:
-            return  # re.compile, torch.compile, a user class's compile()
-        self.recorder.record_compile(node, model, keywords, positional, frame)
+            return  # re.compile, torch.compile, a value that is not a model
+        if not self.mentions_keras:
+            return
+        if _looks_like_keras_compile(arguments):
+            # A model we cannot see: its losses and metrics are still checked.
+            self.recorder.record_compile(node, ModelValue(style=None, why=why), arguments)
+        else:
+            self.recorder.record_unchecked(node, why)
 
-    # ------------------------------------------------------------ calls of Keras names
+    def why_unknown(self, value: Value) -> str:
+        """Why a model is unknown, for `inspect`."""
+        if isinstance(value, Opaque):
+            if value.param_of is not None:
+                name, function = value.param_of
+                return ParameterWhy(name, function, self)
+            return value.why
+        if isinstance(value, KerasObject):
+            return f"not a model: {value.qualified}"
+        return "the model is not resolved"
+
+    def compile_arguments(self, node: ast.Call, frame: Frame) -> dict:
+        """The compile's arguments, evaluated: {name: (node to report at, value, given by keyword)}.
+
+        `loss`, `metrics`, `optimizer` by keyword or position (0, 1, 2 are optimizer, loss, metrics);
+        `**cfg` of a dict the program builds gives its items, reported where the dict writes them.
+        """
+        arguments = {}
+        for index, arg in enumerate(node.args):
+            if isinstance(arg, ast.Starred):
+                break
+            name = ("optimizer", "loss", "metrics")[index] if index < 3 else None
+            if name is not None:
+                arguments[name] = (arg, self.eval(arg, frame), False)
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                arguments[keyword.arg] = (keyword.value, self.eval(keyword.value, frame), True)
+                continue
+            spread = self.eval(keyword.value, frame)
+            if isinstance(spread, Mapping):
+                for key, value in spread.items:
+                    name = const_str(key)
+                    if name is not None and name not in arguments:
+                        arguments[name] = (getattr(value, "node", None) or keyword.value, value, True)
+        return arguments
+
+    # ------------------------------------------------------------ calls
 
     def call_other(self, func: Value, args: list, kwargs: dict, node: ast.Call) -> Value:
+        tensor = _first_tensor(args, kwargs)
         if isinstance(func, LayerValue):
-            return TensorValue(layer=func, parent=_first_tensor(args, kwargs), node=node)
+            return TensorValue(layer=func, inputs=_tensor_inputs(args, kwargs), node=node)
         if isinstance(func, ModelValue):
-            return TensorValue(fixed=self.recorder.model_outputs(func)[:1] or None, node=node)
+            if func.style == "subclassed" and func.cls is not None and tensor is not None:
+                applied = self._apply_call_method(func, func.cls, tensor, args, kwargs)
+                if applied is not None:
+                    return applied
+            return TensorValue(layer=func, inputs=[tensor] if tensor is not None else [], node=node)
+        if isinstance(func, InstanceValue) and func.cls.is_layer:
+            applied = self._apply_call_method(func, func.cls, tensor, args, kwargs) if tensor is not None else None
+            if applied is not None:
+                return applied
+            layer = LayerValue(kind=func.cls.definition.name, node=func.node)
+            return TensorValue(layer=layer, inputs=[tensor] if tensor is not None else [], node=node)
+        if isinstance(func, Opaque):
+            if tensor is not None:
+                layer = LayerValue(kind=_short_library_name(func.why), node=func.node)
+                return TensorValue(layer=layer, inputs=[tensor], node=node)
+            return func
         return UNKNOWN
+
+    def _apply_call_method(self, instance, cls: ClassValue, tensor, args, kwargs) -> Optional[Value]:
+        """A layer or model of the program applied to a tensor: what its call() returns, if a tensor."""
+        call = cls.find_method("call")
+        if call is None:
+            return None
+        returned = self.call_function(call, args, kwargs, self_value=instance)
+        if isinstance(returned, TensorValue):
+            return returned
+        return None
 
     def call_ref(self, qualified: str, args: list, kwargs: dict, node: ast.Call) -> Value:
         name = keras_name(qualified)
         if name is None:
-            return super().call_ref(qualified, args, kwargs, node)
+            return self.call_outside_keras(qualified, args, kwargs, node)
         path = knowledge.keras_path(qualified) or qualified
         if name == "Sequential":
-            layers = args[0] if args else kwargs.get("layers")
+            layers_value = args[0] if args else kwargs.get("layers")
             model = ModelValue(style="sequential", node=node)
-            if isinstance(layers, Sequence):
-                model.layers = list(layers.items)
+            if isinstance(layers_value, Sequence):
+                model.layers = list(layers_value.items)
             return model
         if name in ("Model", "Functional"):
-            outputs = kwargs.get("outputs", kwargs.get("output"))
-            if outputs is None and len(args) >= 2:
-                outputs = args[1]
-            if outputs is None:
-                return ModelValue(style=None, node=node)
-            return ModelValue(style="functional", outputs=outputs, node=node)
-        if name in ("load_model", "clone_model", "model_from_json", "model_from_yaml") or path.startswith("applications."):
-            return ModelValue(style=None, node=node)
+            model = ModelValue(style=None, node=node, why="Model() without outputs")
+            self._functional_init(model, args, kwargs)
+            return model
+        if name in _LOADERS:
+            return ModelValue(style=None, node=node, why=_LOADERS[name])
+        if name == "clone_model":
+            original = args[0] if args else kwargs.get("model")
+            return original if isinstance(original, ModelValue) else ModelValue(style=None, node=node,
+                                                                                  why="clone_model() of an unknown model")
+        if path.startswith("applications."):
+            return self.call_application(name, args, kwargs, node)
         if name in knowledge.INPUT_NAMES:
-            return TensorValue(node=node)
-        layer = self.make_layer(name, args, kwargs, node)
+            return self.make_input(name, args, kwargs, node)
+        if name in ("set_image_data_format", "set_image_dim_ordering") and args:
+            value = const_str(args[0])
+            if value in _DATA_FORMATS:
+                self.image_data_format = _DATA_FORMATS[value]
+            return Const(None)
+        if name in layers.LAYER_FUNCTIONS and path.startswith("layers."):
+            # `concatenate([a, b], axis=-1)`: the layer made and applied at once.
+            layer = self.make_layer(layers.LAYER_FUNCTIONS[name], args[1:], kwargs, node)
+            inputs = args[0] if args else kwargs.get("inputs")
+            items = inputs.items if isinstance(inputs, Sequence) else []
+            return TensorValue(layer=layer, inputs=[t for t in items if isinstance(t, TensorValue)], node=node)
+        tensor = _first_tensor(args, kwargs)
+        if tensor is not None:
+            applied = self.apply_function(qualified, tensor, node)
+            if applied is not None:
+                return applied
+        layer = self.make_layer(name, args, kwargs, node) if path.startswith("layers.") else None
         if layer is not None:
             return layer
         if path.startswith("layers."):
-            # Any other layer (Embedding, pooling, attention...): its output is unknown.
+            # Any other layer (attention, a custom layer of a library...): its output is unknown.
             return LayerValue(kind=name, name=const_str(kwargs.get("name")), node=node)
         if path.startswith(("losses.", "metrics.", "optimizers.", "callbacks.")) or path == name:
             return KerasObject(qualified, args, kwargs, node)  # a loss or metric instance, among others
         return UNKNOWN
 
-    def make_layer(self, name: str, args, kwargs, node) -> Optional[LayerValue]:
-        layer_name = const_str(kwargs.get("name"))
-        if name in knowledge.UNIT_LAYERS:
-            unit_keywords, default_activation = knowledge.UNIT_LAYERS[name]
-            units_value = args[0] if args and unit_keywords else None
-            for keyword in unit_keywords:
-                if keyword in kwargs:
-                    units_value = kwargs[keyword]
-            units = const_int(units_value)
-            if units is not None and units < 1:
-                units = None  # no real layer has 0 units: the value was not what we computed
-            if "activation" in kwargs:
-                activation = self.activation_of(kwargs["activation"])
-            elif name in ("Dense", "LSTM", "GRU", "SimpleRNN") and len(args) >= 2:
-                activation = self.activation_of(args[1])
-            else:
-                activation = default_activation
-            return LayerValue(kind=name, units=units, activation=activation, name=layer_name, node=node)
-        if name in knowledge.ACTIVATION_LAYERS:
-            activation = knowledge.ACTIVATION_LAYERS[name]
-            if activation is None:
-                value = args[0] if args else kwargs.get("activation", UNKNOWN)
-                activation = self.activation_of(value)
-            return LayerValue(kind=name, activation=activation, name=layer_name, node=node)
-        if name in knowledge.PASS_THROUGH_LAYERS or name in knowledge.UNITS_ONLY_LAYERS:
-            target_units = None
-            if name == "Reshape":
-                shape = args[0] if args else kwargs.get("target_shape")
-                if isinstance(shape, Sequence) and shape.items:
-                    target_units = const_int(shape.items[-1])
-            return LayerValue(kind=name, name=layer_name, target_units=target_units, node=node)
-        if name in knowledge.WRAPPER_LAYERS:
-            inner = args[0] if args else kwargs.get("layer")
-            return LayerValue(kind=name, name=layer_name, inner=inner if isinstance(inner, LayerValue) else None,
-                              node=node)
+    def call_outside_keras(self, qualified: str, args: list, kwargs: dict, node: ast.Call) -> Value:
+        """A call of something the program imports from outside Keras (or a builtin)."""
+        if qualified.startswith("builtins."):
+            if qualified == "builtins.dict" and not args:
+                return Mapping([(Const(key), value) for key, value in kwargs.items()], node)
+            return super().call_ref(qualified, args, kwargs, node)
+        tensor = _first_tensor(args, kwargs)
+        if tensor is not None:
+            applied = self.apply_function(qualified, tensor, node)
+            if applied is not None:
+                return applied
+        return Opaque(_outside_why(qualified), node)
+
+    def apply_function(self, qualified: str, tensor: TensorValue, node) -> Optional[TensorValue]:
+        """A function applied to a tensor that acts as a layer: an activation, a cast, preprocess_input."""
+        activation = knowledge.activation_from_qualified_name(qualified)
+        if activation is not None:
+            layer = LayerValue(kind="Activation", spec=layers.LAYERS["Activation"], activation=activation, node=node,
+                               args=LayerArgs({}))
+            return TensorValue(layer=layer, inputs=[tensor], node=node)
+        short = qualified.rsplit(".", 1)[-1]
+        if short == "preprocess_input" and ".applications." in f".{knowledge.normalize_tensorflow(qualified)}":
+            layer = LayerValue(kind="preprocess_input", spec=layers.PREPROCESS_INPUT, node=node, args=LayerArgs({}))
+            return TensorValue(layer=layer, inputs=[tensor], node=node)
+        if short == "cast" and (knowledge.keras_path(qualified) is not None or
+                                knowledge.normalize_tensorflow(qualified) in ("tensorflow.cast", "tensorflow.dtypes.cast")):
+            layer = LayerValue(kind="cast", spec=layers.LAYERS["Identity"], node=node, args=LayerArgs({}))
+            return TensorValue(layer=layer, inputs=[tensor], node=node)
         return None
+
+    # ------------------------------------------------------------ Keras's constructors
+
+    def make_input(self, name: str, args, kwargs, node) -> Value:
+        """`Input(shape=(28, 28, 1))`, `InputLayer(input_shape=...)`: a model's input, with the shape it declares."""
+        declared = self.declared_input(args[:1] if name == "Input" else (), kwargs, node, positional_keyword="shape")
+        tensor = TensorValue(declared=declared, node=node)
+        if name == "InputLayer":
+            # In a Sequential list it declares the input; applied like a layer it is the identity.
+            return LayerValue(kind="InputLayer", declared_input=declared, node=node)
+        return tensor
+
+    def declared_input(self, args, kwargs, node, positional_keyword: Optional[str] = None) -> Optional[InputFact]:
+        """The input a call declares: shape=, input_shape=, batch_input_shape=, batch_shape=, input_dim=."""
+        keyword_nodes = {keyword.arg: keyword for keyword in getattr(node, "keywords", ()) if keyword.arg}
+        for keyword in layers.INPUT_SHAPE_KEYWORDS:
+            if keyword not in kwargs:
+                continue
+            value = kwargs[keyword]
+            if keyword == "input_dim":
+                dim = const_int(value)
+                shape = (None, dim) if dim is not None else None
+            else:
+                shape = _shape_tuple(value, batch_included=keyword in ("batch_input_shape", "batch_shape"))
+                if shape is not None and keyword in ("shape", "input_shape") and "batch_size" in kwargs:
+                    shape = (const_int(kwargs["batch_size"]), *shape[1:])
+            where = keyword_nodes.get(keyword)
+            return InputFact(shape=shape, keyword=keyword, span=self.span_of(where), line=self.line_of(where),
+                             name=const_str(kwargs.get("name")))
+        if positional_keyword is not None and args:
+            return InputFact(shape=_shape_tuple(args[0], batch_included=False), keyword=positional_keyword,
+                             span=self.span_of(node.args[0]), line=self.line_of(node.args[0]),
+                             name=const_str(kwargs.get("name")))
+        if "input_length" in kwargs:  # Embedding(input_length=100) as a Sequential's first layer
+            length = const_int(kwargs["input_length"])
+            where = keyword_nodes.get("input_length")
+            return InputFact(shape=(None, length), keyword="input_length", span=self.span_of(where),
+                             line=self.line_of(where))
+        return None
+
+    def make_layer(self, name: str, args, kwargs, node) -> Optional[LayerValue]:
+        spec = layers.layer(name)
+        if spec is None:
+            return None
+        bound = _bind(spec, args, kwargs)
+        layer_name = const_str(kwargs.get("name"))
+        units = const_int(bound.get(spec.units)) if spec.units else None
+        if units is not None and units < 1:
+            units = None  # no real layer has 0 units: the value was not what we computed
+        activation = None
+        if spec.activation == layers.ARGUMENT:
+            activation = self.activation_of(bound["activation"]) if "activation" in bound else spec.default_activation
+        elif spec.activation == layers.APPLIES:
+            activation = spec.applies or self.activation_of(bound.get("activation", UNKNOWN))
+        written_format = _DATA_FORMATS.get(const_str(bound.get("data_format")))
+        data_format = written_format or self.image_data_format or CHANNELS_LAST
+        keras1_kernel = bool(spec.spatial_dims and spec.spatial_dims >= 2 and len(args) == spec.spatial_dims + 1
+                             and "kernel_size" not in kwargs
+                             and all(const_int(arg) is not None for arg in args[1:]))
+        literal_args = LayerArgs({param: _literal(value) for param, value in bound.items()
+                                  if not isinstance(value, (LayerValue, ModelValue))},
+                                 data_format=data_format, spatial_dims=spec.spatial_dims,
+                                 keras1_positional_kernel=keras1_kernel,
+                                 written_format=written_format or self.image_data_format)
+        layer = LayerValue(kind=name, spec=spec, args=literal_args, units=units, activation=activation,
+                           name=layer_name, node=node, declared_input=self.declared_input((), kwargs, node))
+        if spec.family == "wrapper":
+            inner = bound.get("layer")
+            layer.inner = inner if isinstance(inner, (LayerValue, ModelValue)) else None
+        if name == "Lambda":
+            layer.lambda_effect = _lambda_effect(node.args[0] if node.args else None)
+        return layer
+
+    def call_application(self, name: str, args, kwargs, node) -> Value:
+        """`ResNet50(include_top=False, ...)`: a functional model the program does not show, read from Keras's table."""
+        if applications.application(name) is None:
+            if name == "preprocess_input":
+                tensor = _first_tensor(args, kwargs)
+                return self.apply_function("keras.applications." + name, tensor, node) if tensor else UNKNOWN
+            return ModelValue(style=None, node=node, why=f"keras.applications.{name} is not in kerascheck's table")
+        values = {key: _literal(value) for key, value in kwargs.items() if not isinstance(value, TensorValue)}
+        model = ModelValue(style="application", application=name, args=LayerArgs(values), node=node)
+        model.declared_input = self.declared_input((), kwargs, node)
+        tensor = kwargs.get("input_tensor")
+        if isinstance(tensor, TensorValue):
+            model.inputs = tensor
+        return model
 
     def activation_of(self, value: Value) -> Optional[str]:
         if isinstance(value, Const):
@@ -218,7 +482,7 @@ class ModuleInterpreter(Evaluator):
             return None
         if isinstance(value, Ref):
             return knowledge.activation_from_qualified_name(value.qualified)
-        if isinstance(value, LayerValue) and value.kind in knowledge.ACTIVATION_LAYERS:
+        if isinstance(value, LayerValue) and value.spec is not None and value.spec.activation == layers.APPLIES:
             return value.activation
         return None
 
@@ -231,11 +495,161 @@ def keras_name(qualified: str) -> Optional[str]:
     return path.rsplit(".", 1)[-1] if path else None
 
 
+def _outside_why(qualified: str) -> str:
+    top = qualified.split(".")[0]
+    if top in LIBRARY_PACKAGES:
+        parts = qualified.split(".")
+        classes = [part for part in parts[1:] if part[:1].isupper()]
+        return f"library model: {top} {classes[-1] if classes else parts[-1]}"
+    return f"import of a module outside the project ({qualified})"
+
+
+def _short_library_name(why: str) -> str:
+    """A layer from a library, named for LayerFact.kind."""
+    match = re.search(r"library model: (\S+) (\S+)", why)
+    if match:
+        return f"{match.group(1)}.{match.group(2)}"
+    match = re.search(r"\(([\w.]+)\)", why)
+    return match.group(1) if match else "unknown"
+
+
+class ParameterWhy(str):
+    """'model comes from a parameter ...': whether the function has callers is known at the end of the run."""
+
+    def __new__(cls, name: str, function, interpreter):
+        self = super().__new__(cls, f"model comes from parameter '{name}' of {function.name}()")
+        self.name, self.function, self.interpreter = name, function, interpreter
+        return self
+
+    def final(self) -> str:
+        if id(self.function.definition) in self.interpreter.called:
+            return (f"model comes from parameter '{self.name}' of {self.function.name}(), and no call in the "
+                    f"program passes a known model")
+        return f"model comes from parameter '{self.name}' of {self.function.name}(), with no caller in the program"
+
+
+def _looks_like_keras_compile(arguments: dict) -> bool:
+    """Keras's compile(): a loss, metrics or an optimizer by keyword, or a Keras loss in second position."""
+    for name in ("loss", "metrics", "optimizer"):
+        if name not in arguments:
+            continue
+        node, value, by_keyword = arguments[name]
+        if by_keyword:
+            return True
+        if name == "loss":
+            if isinstance(value, Const) and isinstance(value.value, str) and knowledge.canonical_loss(value.value):
+                return True
+            if isinstance(value, (Ref, KerasObject)) and knowledge.keras_path(value.qualified) is not None:
+                return True
+    return False
+
+
+def _unread_base(cls: ClassValue) -> Optional[str]:
+    """A base of the class (or of its bases) that the analysis cannot see into, by name."""
+    for base in cls.bases:
+        if isinstance(base, ClassValue):
+            found = _unread_base(base)
+            if found:
+                return found
+        elif isinstance(base, Ref):
+            if knowledge.keras_path(base.qualified) is None and not base.qualified.startswith("builtins."):
+                return base.qualified
+        elif isinstance(base, Opaque):
+            return base.why
+        elif is_unknown(base):
+            return "an unresolved name"
+    return None
+
+
+def _bind(spec, args: list, kwargs: dict) -> dict:
+    """Arguments by parameter name (Keras 1 keywords renamed as the table says)."""
+    bound = {}
+    for param, value in zip(spec.params, args):
+        bound[param] = value
+    for keyword, value in kwargs.items():
+        bound[spec.aliases.get(keyword, keyword)] = value
+    return bound
+
+
+def _literal(value: Value):
+    """A layer argument as a plain value for the shape functions: int, float, str, bool, None, tuple, or NOT_KNOWN."""
+    if isinstance(value, Const):
+        return value.value
+    if isinstance(value, Sequence) and value.complete:
+        items = tuple(_literal(item) for item in value.items)
+        return NOT_KNOWN if any(item is NOT_KNOWN for item in items) else items
+    return NOT_KNOWN
+
+
+def _shape_tuple(value: Value, batch_included: bool) -> Optional[tuple]:
+    """A declared shape as a batch-first tuple of ints/None; None when its rank is not known."""
+    literal = _literal(value)
+    if isinstance(literal, int) and not isinstance(literal, bool):
+        literal = (literal,)
+    if not isinstance(literal, tuple):
+        return None
+    sizes = tuple(item if isinstance(item, int) and not isinstance(item, bool) and item > 0 else None
+                  for item in literal)
+    return sizes if batch_included else (None, *sizes)
+
+
 def _first_tensor(args, kwargs) -> Optional[TensorValue]:
     for value in list(args) + list(kwargs.values()):
         if isinstance(value, TensorValue):
             return value
+        if isinstance(value, Sequence):  # a merge's list of inputs
+            for item in value.items:
+                if isinstance(item, TensorValue):
+                    return item
     return None
 
 
-__all__ = ["ModuleInterpreter", "COMPILE_ATTRIBUTE", "BETWEEN_DOT_AND_NAME", "Mapping"]
+def _tensor_inputs(args, kwargs) -> list:
+    """The tensors a layer is applied to: `layer(x)`, or a merge's `layer([a, b])`."""
+    first = args[0] if args else kwargs.get("inputs")
+    if isinstance(first, Sequence):
+        return [item for item in first.items if isinstance(item, TensorValue)]
+    tensor = _first_tensor(args, kwargs)
+    return [tensor] if tensor is not None else []
+
+
+def _lambda_effect(node) -> Optional[str]:
+    """What a Lambda layer's function does, read from its text: 'identity' (a cast), 'rescale' (divides its input)."""
+    if not isinstance(node, ast.Lambda):
+        name = dotted(node) if node is not None else None
+        return "rescale" if name and name.endswith("preprocess_input") else None
+    params = [arg.arg for arg in (*node.args.posonlyargs, *node.args.args)]
+    if not params:
+        return None
+    return _expression_effect(node.body, params[0])
+
+
+def _expression_effect(body: ast.expr, param: str) -> Optional[str]:
+    if isinstance(body, ast.Name) and body.id == param:
+        return "identity"
+    if isinstance(body, ast.Call):
+        name = dotted(body.func) or ""
+        first = body.args[0] if body.args else None
+        if name.endswith("cast") and isinstance(first, ast.Name) and first.id == param:
+            return "identity"
+        if name.endswith(("preprocess_input", "per_image_standardization")) and _mentions(first, param):
+            return "rescale"
+        return None
+    if isinstance(body, ast.BinOp):
+        if isinstance(body.op, ast.Div) and _mentions(body.left, param) and not _mentions(body.right, param):
+            return "rescale"
+        if isinstance(body.op, ast.Mult) and isinstance(body.right, ast.Constant) and _mentions(body.left, param) \
+                and isinstance(body.right.value, float) and 0 < body.right.value < 1:
+            return "rescale"
+        if isinstance(body.op, (ast.Add, ast.Sub)):
+            for side in (body.left, body.right):
+                if _expression_effect(side, param) == "rescale":
+                    return "rescale"
+    return None
+
+
+def _mentions(node, name: str) -> bool:
+    return node is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+
+
+__all__ = ["ModuleInterpreter", "COMPILE_ATTRIBUTE", "BETWEEN_DOT_AND_NAME", "keras_name", "FunctionValue"]
