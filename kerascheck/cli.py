@@ -369,6 +369,7 @@ def inspect(paths, output_format):
     run = run_check(list(iter_source_files(paths)), Options(), keep_facts=True)
     render_compiles = inspect_format.render_json if output_format == "json" else inspect_format.render_text
     sys.stdout.write(render_compiles(run.compiles))
+    click.echo(inspect_format.summary(run.compiles), err=True)
     for message in run.internal_errors:
         click.echo(f"kerascheck: error: {message}", err=True)
     sys.exit(EXIT_ERROR if run.internal_errors else EXIT_CLEAN)

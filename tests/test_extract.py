@@ -44,7 +44,7 @@ def test_flatten_changes_the_units_to_the_product_of_its_input_dimensions():
     # Without an input shape, Dense(10)'s output may be (batch, 10) or (batch, steps, 10): unknown units.
     assert one(source.format(input=""))[1] == [("softmax", None, 9, None)]
     assert one(source.format(input=", input_shape=(784,)"))[1] == [("softmax", 10, 6, None)]
-    assert one(source.format(input=", input_shape=(384, 64)"))[1] == [("softmax", 3840, 6, None)]
+    assert one(source.format(input=", input_shape=(384, 64)"))[1] == [("softmax", 3840, 8, None)]
 
 
 def test_sequential_list_with_softmax_layer_and_tf_keras_spelling():

@@ -182,6 +182,7 @@ class ModuleInterpreter(Evaluator):
         if outputs is None or is_unknown(outputs):
             return
         model.style = "functional"
+        model.why = None
         model.outputs = outputs
         model.inputs = kwargs.get("inputs", kwargs.get("input", args[0] if args else None))
 

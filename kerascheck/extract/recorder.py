@@ -270,8 +270,8 @@ class FactRecorder:
             shape = spec.shape(first.shape, args)
         units = self._units(layer, spec, args, shape, inputs)
         activation, stacked, layer_line, name = self._activation(layer, spec, inputs, line)
-        if spec.family == "activation" and activation == first.activation and layer.activation == "linear":
-            units = first.units if units is None else units
+        if spec.family in ("flatten", "reshape") and units != first.units:
+            layer_line = line  # Flatten/Reshape/Permute decide the units they change: the line they come from
         step = LayerFact(kind=layer.kind, family=spec.family, line=line, span=span, name=layer.name,
                          input_shape=first.shape, output_shape=shape, activation=activation, units=units,
                          data_format=getattr(args, "written_format", None), spatial_dims=spec.spatial_dims,

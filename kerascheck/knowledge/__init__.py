@@ -152,6 +152,26 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", name).lower() if name[:1].isupper() else name
 
 
+# ---------------------------------------------------------------- keras.losses / keras.metrics attributes
+
+_MODULE_ATTRIBUTES = {
+    ("losses", "keras3"): keras_names.KERAS3_LOSS_ATTRIBUTES,
+    ("losses", "tf_keras"): keras_names.TF_KERAS_LOSS_ATTRIBUTES,
+    ("losses", "keras2_legacy"): keras_names.KERAS2_LEGACY_LOSS_ATTRIBUTES,
+    ("metrics", "keras3"): keras_names.KERAS3_METRIC_ATTRIBUTES,
+    ("metrics", "tf_keras"): keras_names.TF_KERAS_METRIC_ATTRIBUTES,
+    ("metrics", "keras2_legacy"): keras_names.KERAS2_LEGACY_METRIC_ATTRIBUTES,
+}
+
+
+def module_attributes(module: str, family: Optional[str]) -> frozenset:
+    """The public names of keras.losses ('losses') or keras.metrics ('metrics') in a Keras family
+    ('keras3', 'tf_keras', 'keras2_legacy'); every family's when the family is unknown."""
+    if (module, family) in _MODULE_ATTRIBUTES:
+        return _MODULE_ATTRIBUTES[(module, family)]
+    return frozenset().union(*(names for (name, _), names in _MODULE_ATTRIBUTES.items() if name == module))
+
+
 # ---------------------------------------------------------------- activations
 
 ACTIVATIONS = {
