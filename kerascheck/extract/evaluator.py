@@ -329,6 +329,16 @@ class Evaluator:
         return UNKNOWN
 
     def binary(self, operator: ast.operator, left: Value, right: Value, node) -> Value:
+        if isinstance(operator, ast.Mult) and isinstance(left, Sequence) != isinstance(right, Sequence):
+            # [loss] * 2: a list repeated a known number of times
+            sequence, count = (left, right) if isinstance(left, Sequence) else (right, left)
+            if isinstance(count, Const) and type(count.value) is int and 0 <= count.value <= 64 and sequence.complete:
+                return Sequence(sequence.items * count.value, node)
+            return UNKNOWN
+        if isinstance(operator, ast.Add) and isinstance(left, Sequence) and isinstance(right, Sequence):
+            # `items += [...]` may sit in a loop, which runs once here: its contents are then not all known.
+            complete = left.complete and right.complete and not isinstance(node, ast.AugAssign)
+            return Sequence(left.items + right.items, node, complete=complete)
         if not (isinstance(left, Const) and isinstance(right, Const)):
             return UNKNOWN
         a, b = left.value, right.value

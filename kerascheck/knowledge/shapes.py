@@ -323,6 +323,10 @@ def reshape(input_shape, args):
             target = tuple(total // known if v == -1 else v for v in target)
         else:
             target = tuple(None if v == -1 else v for v in target)
+    if input_shape is not None and None not in target:
+        total = product(input_shape[1:])
+        if total is not None and total != product(target):
+            return None  # Keras raises: "total size of the new array must be unchanged"
     batch = input_shape[0] if input_shape is not None else None
     return (batch, *target)
 
