@@ -200,12 +200,28 @@ class CallFact:
 
 
 @dataclass
+class ModelCallFact:
+    """A call that gives a known model data or reads its predictions: fit, evaluate, predict, train_on_batch...
+
+    The join between the model facts and what it is given (the data facts of KC4 extend this).
+    """
+
+    method: str  # 'fit', 'evaluate', 'predict', 'train_on_batch', 'test_on_batch', 'fit_generator', ...
+    span: Span  # the call
+    model: Optional[ModelFact] = None
+    outputs: list = field(default_factory=list)  # list[OutputFact] of the model
+    compile_span: Optional[Span] = None  # the compile() of the same model seen last before this call
+    arguments: dict = field(default_factory=dict)  # 'x', 'y', 'validation_data', ... -> Span of the argument
+
+
+@dataclass
 class FileFacts:
     path: str
     compiles: list = field(default_factory=list)  # list[CompileFact]
     problems: list = field(default_factory=list)  # list[FileProblem]
     calls: list = field(default_factory=list)  # list[CallFact]
+    model_calls: list = field(default_factory=list)  # list[ModelCallFact]
 
     def is_empty(self) -> bool:
         """Nothing for any rule to look at (keep in step with the fields above)."""
-        return not (self.compiles or self.problems or self.calls)
+        return not (self.compiles or self.problems or self.calls or self.model_calls)

@@ -46,6 +46,14 @@ LIBRARY_PACKAGES = frozenset({"keras_hub", "keras_nlp", "keras_cv", "tensorflow_
                               "kerastuner", "vit_keras", "keras_vggface", "tensorflow_addons", "tensorflow_models",
                               "official", "keras_retinanet", "deepchem", "spektral", "stellargraph", "tcn",
                               "keras_contrib", "autokeras", "kapre", "keras_bert", "keras_transformer"})
+# A model's methods that take data or give predictions (ModelCallFact), with their positional parameters.
+MODEL_DATA_METHODS = {
+    "fit": ("x", "y", "batch_size", "epochs"), "evaluate": ("x", "y", "batch_size"), "predict": ("x", "batch_size"),
+    "train_on_batch": ("x", "y"), "test_on_batch": ("x", "y"), "predict_on_batch": ("x",),
+    "fit_generator": ("generator", "steps_per_epoch", "epochs"), "evaluate_generator": ("generator", "steps"),
+    "predict_generator": ("generator", "steps"), "predict_classes": ("x", "batch_size"),
+    "predict_proba": ("x", "batch_size"),
+}
 _DATA_FORMATS = {"channels_first": CHANNELS_FIRST, "channels_last": CHANNELS_LAST, "th": CHANNELS_FIRST,
                  "tf": CHANNELS_LAST}
 
@@ -187,6 +195,9 @@ class ModuleInterpreter(Evaluator):
         model.inputs = kwargs.get("inputs", kwargs.get("input", args[0] if args else None))
 
     def method_of_value(self, receiver: Value, method: str, node: ast.Call, frame: Frame):
+        if isinstance(receiver, ModelValue) and method in MODEL_DATA_METHODS:
+            self.recorder.record_model_call(node, receiver, method)
+            return NOT_HANDLED
         if isinstance(receiver, ModelValue):
             if method == "add" and (node.args or node.keywords):
                 first = node.args[0] if node.args else node.keywords[0].value

@@ -19,7 +19,8 @@ from kerascheck.extract.values import (
     TensorValue, Value, is_unknown,
 )
 from kerascheck.facts import (
-    Activation, CompileFact, InputFact, LayerFact, LossFact, MetricFact, ModelFact, OutputFact, Span, TrainedOutput,
+    Activation, CompileFact, InputFact, LayerFact, LossFact, MetricFact, ModelCallFact, ModelFact, OutputFact, Span,
+    TrainedOutput,
 )
 from kerascheck.knowledge import applications, layers
 from kerascheck.knowledge.shapes import CHANNELS_LAST, LayerArgs
@@ -61,6 +62,11 @@ class FactRecorder:
         self._tensors: dict = {}  # id(TensorValue) -> (TensorValue, TensorInfo)
         self._models: dict = {}  # id(ModelValue) -> (ModelValue, [TensorInfo], ModelFact)
         self._busy: set = set()  # ids of the models being read (a model that contains itself)
+        self.model_calls: dict = {}  # call node -> ModelCallFact
+        self._last_compile: dict = {}  # id(ModelValue) -> (ModelValue, Span of its last compile() so far)
+
+    def model_call_facts(self) -> list:
+        return sorted(self.model_calls.values(), key=lambda f: (f.span.line, f.span.column))
 
     def compile_facts(self) -> list:
         facts = []
@@ -399,6 +405,28 @@ class FactRecorder:
     def _span(self, node) -> Optional[Span]:
         return self.interpreter.span_of(node) if node is not None else None
 
+    # ------------------------------------------------------------ fit, evaluate, predict
+
+    def record_model_call(self, node: ast.Call, model: ModelValue, method: str) -> None:
+        """`model.fit(x, y)` and the like on a known model: the join point of model facts and data facts."""
+        from kerascheck.extract.interpreter import MODEL_DATA_METHODS
+
+        span_of = self.interpreter.span_of
+        arguments = {}
+        for name, arg in zip(MODEL_DATA_METHODS[method], node.args):
+            if isinstance(arg, ast.Starred):
+                break
+            arguments[name] = span_of(arg)
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                arguments[keyword.arg] = span_of(keyword.value)
+        infos, model_fact = self.read_model(model) if model.style is not None else ([], None)
+        names = self._output_names(model, len(infos))
+        fact = ModelCallFact(method=method, span=span_of(node), model=model_fact,
+                             outputs=[info.output_fact(name) for info, name in zip(infos, names)],
+                             compile_span=self._last_compile.get(id(model), (None, None))[1], arguments=arguments)
+        self.model_calls[node] = fact  # analysed again in another context: the last reading stands
+
     # ------------------------------------------------------------ compile
 
     def record_unchecked(self, node: ast.Call, why: str) -> None:
@@ -422,6 +450,7 @@ class FactRecorder:
             why = _why_outputs_unknown(model)
         fact = CompileFact(path=self.interpreter.path, span=self.interpreter.span_of(node), model_style=model.style,
                            trained=trained, model=model_fact, why=why)
+        self._last_compile[id(model)] = (model, fact.span)  # the model kept alive: its id stays its own
         score = sum((o.activation is not None) + (o.units is not None) for o in fact.outputs)
         previous = self.compiles.get(node)
         if previous is None or score > previous[0]:
