@@ -329,7 +329,9 @@ class ModuleInterpreter(Evaluator):
                 model.layers = list(layers_value.items)
             return model
         if name in ("Model", "Functional"):
-            model = ModelValue(style=None, node=node, why="Model() without outputs")
+            given = "outputs" in kwargs or "output" in kwargs or len(args) >= 2
+            model = ModelValue(style=None, node=node, why="Model(...) with outputs the analysis cannot follow" if given
+                               else "Model() without inputs and outputs")
             self._functional_init(model, args, kwargs)
             return model
         if name in _LOADERS:
