@@ -368,7 +368,7 @@ class ModuleInterpreter(Evaluator):
             return LayerValue(kind=name, name=const_str(kwargs.get("name")), node=node)
         if path.startswith(("losses.", "metrics.", "optimizers.", "callbacks.")) or path == name:
             return KerasObject(qualified, args, kwargs, node)  # a loss or metric instance, among others
-        return UNKNOWN
+        return Opaque(f"Keras's {path or name}(), which kerascheck's tables do not describe", node)
 
     def call_outside_keras(self, qualified: str, args: list, kwargs: dict, node: ast.Call) -> Value:
         """A call of something the program imports from outside Keras (or a builtin)."""
