@@ -127,3 +127,27 @@ def test_structure_facts_for_the_structure_and_data_rules():
     assert model.inputs[0].shape == (None, 32, 32, 3) and model.inputs[0].keyword == "input_shape"
     assert [layer.kind for layer in model.first_layers] == ["Rescaling", "Conv2D"]
     assert model.first_layers[0].rescales
+
+
+def test_a_model_changed_after_a_compile_is_read_again():
+    facts = compiles("""
+        from keras.models import Sequential
+        from keras.layers import Dense
+        model = Sequential()
+        model.add(Dense(8, input_dim=16))
+        model.add(Dense(4))
+        model.compile(loss='mse', optimizer='sgd')
+        model.pop()
+        model.compile(loss='mse', optimizer='sgd')
+    """)
+    assert [c.outputs[0].units for c in facts] == [4, 8]
+
+
+def test_a_library_call_given_a_tensor_may_return_a_model():
+    assert whys("""
+        import keras
+        from keras_retinanet.models.mobilenet import MobileNetBackbone
+        inputs = keras.layers.Input((None, None, 3))
+        model = MobileNetBackbone(backbone="mobilenet128_1.0").retinanet(num_classes=3, inputs=inputs)
+        model.compile(loss={"classification": "binary_crossentropy"}, optimizer="adam")
+    """) == [(6, True, "library model: keras_retinanet MobileNetBackbone")]

@@ -221,6 +221,8 @@ class ModuleInterpreter(Evaluator):
         if isinstance(receiver_node, ast.Name) and receiver_node.id in ("re", "regex"):
             return  # a regular expression module, as COMPILE_ATTRIBUTE has it, even when not imported
         receiver = self.eval(receiver_node, frame)
+        if isinstance(receiver, TensorValue) and isinstance(receiver.layer, LayerValue) and receiver.layer.why:
+            receiver = Opaque(receiver.layer.why)  # a library's call on a tensor that returned a model after all
         arguments = self.compile_arguments(node, frame)
         if isinstance(receiver, ModelValue):
             if receiver.cls is not None and receiver.cls.find_method("compile") is not None:
@@ -301,9 +303,9 @@ class ModuleInterpreter(Evaluator):
             layer = LayerValue(kind=func.cls.definition.name, node=func.node)
             return TensorValue(layer=layer, inputs=[tensor] if tensor is not None else [], node=node)
         if isinstance(func, Opaque):
-            if tensor is not None:
-                layer = LayerValue(kind=_short_library_name(func.why), node=func.node)
-                return TensorValue(layer=layer, inputs=[tensor], node=node)
+            if args and isinstance(args[0], TensorValue):  # `layer(x)`: a library's layer applied to a tensor
+                layer = LayerValue(kind=_short_library_name(func.why), node=func.node, why=func.why)
+                return TensorValue(layer=layer, inputs=[args[0]], node=node)
             return func
         return UNKNOWN
 
