@@ -13,6 +13,11 @@ def _where(fact, line):
     return notebook.position(line)
 
 
+def _input_where(fact, line) -> str:
+    cell, line = _where(fact, line)
+    return f"cell {cell}:{line}" if cell else f"line {line}"
+
+
 def shape_text(shape) -> str:
     """(None, 28, 28, 1) -> '(None, 28, 28, 1)'; an unknown rank -> '?'."""
     if shape is None:
@@ -38,8 +43,11 @@ def compile_to_json(compile_fact) -> dict:
         metrics.append([metric.canonical or metric.spelling for metric in trained.metrics])
     cell, line = _where(compile_fact, compile_fact.span.line)
     model = compile_fact.model
-    inputs = [{"shape": _shape_json(declared.shape), "keyword": declared.keyword, "line": declared.line}
-              for declared in (model.inputs if model is not None else [])]
+    inputs = []
+    for declared in (model.inputs if model is not None else []):
+        input_cell, input_line = _where(compile_fact, declared.line)
+        inputs.append({"shape": _shape_json(declared.shape), "keyword": declared.keyword, "line": input_line,
+                       **({"cell": input_cell} if input_cell else {})})
     return {"path": compile_fact.path, **({"cell": cell} if cell else {}), "line": line,
             "model_style": compile_fact.model_style, "checked": bool(compile_fact.trained),
             "why": compile_fact.why, "inputs": inputs,
@@ -63,7 +71,8 @@ def render_text(compile_facts: list) -> str:
             described += f": {fact.why}"
         lines.append(f"{where}: compile ({described})")
         if fact.model is not None and fact.model.inputs:
-            declared = ", ".join(f"{shape_text(i.shape)} ({i.keyword}, line {i.line})" for i in fact.model.inputs)
+            declared = ", ".join(f"{shape_text(i.shape)} ({i.keyword}, {_input_where(fact, i.line)})"
+                                 for i in fact.model.inputs)
             lines.append(f"    input: {declared}")
         for trained in fact.trained:
             o = trained.output
