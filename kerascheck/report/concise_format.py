@@ -5,6 +5,7 @@ writes it."""
 
 from __future__ import annotations
 
+from kerascheck.report import line_message
 from kerascheck.report.full_format import fix_marker
 
 
@@ -13,5 +14,5 @@ def render(findings: list, context: dict) -> str:
     for finding in findings:
         cell = f"cell {finding.cell}:" if finding.cell is not None else ""
         lines.append(f"{finding.path}:{cell}{finding.line}:{finding.column}: {finding.code}"
-                     f"{fix_marker(finding, context)} {finding.message}")
+                     f"{fix_marker(finding, context)} {line_message(finding)}")
     return "\n".join(lines) + ("\n" if lines else "")

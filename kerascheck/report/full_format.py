@@ -16,6 +16,7 @@ caret line repeats the tabs of the line above it, so it lines up in any terminal
 
 from __future__ import annotations
 
+from kerascheck.report import line_message, marked
 from kerascheck.report.source_lines import SourceLines
 
 CONTEXT_LINES = 2  # before and after the finding's lines, as ruff shows them (blank lines at the edges dropped)
@@ -23,10 +24,7 @@ CONTEXT_LINES = 2  # before and after the finding's lines, as ruff shows them (b
 
 def fix_marker(finding, context: dict) -> str:
     """' [*]' when `--fix` would apply the finding's fix (a safe one, or any with --unsafe-fixes)."""
-    fix = finding.fix
-    if not fix:
-        return ""
-    return " [*]" if fix.get("safety") == "safe" or context.get("unsafe_fixes", True) else ""
+    return " [*]" if marked(finding, context) else ""
 
 
 def location(finding) -> str:
@@ -68,13 +66,13 @@ def render(findings: list, context: dict) -> str:
     sources = SourceLines(context.get("sources"))
     blocks = []
     for finding in findings:
-        block = [f"{finding.code}{fix_marker(finding, context)} {finding.message}", f" --> {location(finding)}"]
+        block = [f"{finding.code}{fix_marker(finding, context)} {line_message(finding)}", f" --> {location(finding)}"]
         lines = sources.lines(finding.path, finding.cell)
         if lines is not None:
             block.extend(_snippet(finding, lines))
-        if finding.fix and finding.fix.get("message"):
-            block.append(f"help: {finding.fix['message']}")
-            if finding.fix.get("safety") == "unsafe":
+        if finding.fix is not None:
+            block.append(f"help: {finding.fix.message}")
+            if finding.fix.safety == "unsafe":
                 block.append("note: This is an unsafe fix: it changes what is trained or measured (--unsafe-fixes)")
         blocks.append("\n".join(block) + "\n")
     return "\n".join(blocks)

@@ -22,6 +22,7 @@ import json
 from pathlib import Path
 
 from kerascheck import baseline
+from kerascheck.report import message
 
 
 def _positions(finding) -> dict:
@@ -36,7 +37,7 @@ def _positions(finding) -> dict:
 def issue(finding, fingerprint: str) -> dict:
     where = f" (cell {finding.cell})" if finding.cell is not None else ""
     return {
-        "description": f"{finding.code}: {finding.message}{where}",
+        "description": f"{finding.code}: {message(finding)}{where}",
         "check_name": finding.code,
         "fingerprint": fingerprint,
         "severity": "major",

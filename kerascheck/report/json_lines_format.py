@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from kerascheck.report.json_format import finding_json
+
 
 def render(findings: list, context: dict) -> str:
-    return "".join(json.dumps(finding.to_json(), ensure_ascii=False) + "\n" for finding in findings)
+    return "".join(json.dumps(finding_json(finding), ensure_ascii=False) + "\n" for finding in findings)

@@ -12,7 +12,9 @@ which the tests validate against) are written. Lines and columns are kerascheck'
 from __future__ import annotations
 
 from pathlib import Path
-from xml.sax.saxutils import quoteattr, escape
+from xml.sax.saxutils import escape, quoteattr
+
+from kerascheck.report import message
 
 
 def _position(finding) -> str:
@@ -44,8 +46,8 @@ def render(findings: list, context: dict) -> str:
             lines.append(f'    <testcase name="kerascheck" classname={classname}/>')
         for finding in file_findings:
             lines.append(f'    <testcase name={quoteattr(f"{finding.code} {finding.name}")} classname={classname}>')
-            lines.append(f'      <failure type={quoteattr(finding.code)} message={quoteattr(_text(finding.message))}>'
-                         f'{escape(_text(f"{path}: {_position(finding)}: {finding.message}"))}</failure>')
+            lines.append(f'      <failure type={quoteattr(finding.code)} message={quoteattr(_text(message(finding)))}>'
+                         f'{escape(_text(f"{path}: {_position(finding)}: {message(finding)}"))}</failure>')
             lines.append('    </testcase>')
         lines.append('  </testsuite>')
     lines.append('</testsuites>')

@@ -4,10 +4,12 @@ notebook the line is the cell's and the cell goes into the message."""
 
 from __future__ import annotations
 
+from kerascheck.report import line_message
+
 
 def render(findings: list, context: dict) -> str:
     lines = []
     for finding in findings:
         where = f" (cell {finding.cell})" if finding.cell is not None else ""
-        lines.append(f"{finding.path}:{finding.line}: [{finding.code}] {finding.message}{where}")
+        lines.append(f"{finding.path}:{finding.line}: [{finding.code}] {line_message(finding)}{where}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -178,13 +178,14 @@ def test_json_lines_are_the_json_formats_elements(run_cli, project):
 
 def test_statistics_rows_count_per_code_with_fixable_counts():
     from kerascheck.findings import Finding
+    from kerascheck.intents import Fix
     from kerascheck.report import statistics
 
     def finding(code, name, fix=None):
         return Finding("t.py", 1, 1, code, name, "m", fix=fix)
 
-    findings = [finding("KC301", "keras1-layer-argument", {"safety": "safe"}), finding("KC201", "b"),
-                finding("KC101", "a", {"safety": "unsafe"}), finding("KC201", "b"), finding("KC101", "a")]
+    findings = [finding("KC301", "keras1-layer-argument", Fix.safe("Rename")), finding("KC201", "b"),
+                finding("KC101", "a", Fix.unsafe("Replace")), finding("KC201", "b"), finding("KC101", "a")]
     text = statistics.render(findings, {"unsafe_fixes": False})
     assert [line.split("\t") for line in text.splitlines()] == [["2", "KC101", "[ ] a"], ["2", "KC201", "[ ] b"],
                                                                ["1", "KC301", "[*] keras1-layer-argument"]]
