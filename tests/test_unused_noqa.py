@@ -113,3 +113,18 @@ def test_not_under_flake8_which_applies_noqa_itself(tmp_path):
     result = subprocess.run([sys.executable, "-m", "flake8", "--select", "KC", "train.py"], cwd=tmp_path,
                             capture_output=True, text=True)
     assert result.stdout == "" and result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_safe_fix_through_the_command_line_in_a_file_and_a_notebook(run_cli, tmp_path):
+    source = MODEL + ("model.compile(loss='categorical_crossentropy')  # noqa: KC201\n"
+                      "model.compile(loss='binary_crossentropy')  # noqa: E501, KC201, KC104\n")
+    (tmp_path / "train.py").write_text(source)
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": source}]
+    (tmp_path / "nb.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                                   "nbformat_minor": 5}, indent=1) + "\n")
+    result = run_cli("check", "--no-cache", "--fix", "train.py", "nb.ipynb", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    fixed = MODEL + ("model.compile(loss='categorical_crossentropy')\n"
+                     "model.compile(loss='binary_crossentropy')  # noqa: E501, KC201\n")
+    assert (tmp_path / "train.py").read_text() == fixed
+    assert "".join(json.loads((tmp_path / "nb.ipynb").read_text())["cells"][0]["source"]) == fixed

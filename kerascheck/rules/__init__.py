@@ -122,5 +122,5 @@ def check_unused_noqa(path: str, unused: Iterable, rules: Iterable) -> list:
                 span = report.span
                 findings.append(Finding(path=path, line=span.line, column=span.column, end_line=span.end_line,
                                         end_column=span.end_column, code=rule.code, name=rule.name,
-                                        message=report.message))
+                                        message=report.message, fix=report.fix))
     return findings

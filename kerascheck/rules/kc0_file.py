@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kerascheck.facts import FileProblem, Span
+from kerascheck.intents import Fix, ReplaceText
 from kerascheck.rules.base import Report, Rule
 
 
@@ -106,6 +107,7 @@ class UnusedNoqaRule(Rule):
     code = "KC003"
     name = "unused-noqa"
     summary = "A `# noqa` comment lists kerascheck codes that silence nothing"
+    fix_safety = "safe"
     # Run alone (tests/test_rules.py), KC003 can judge only codes that name no rule; with the others, see
     # tests/test_unused_noqa.py.
     fires = (
@@ -123,6 +125,8 @@ class UnusedNoqaRule(Rule):
     )
 
     def check_noqa(self, unused):
+        from kerascheck.suppression import without_codes  # suppression imports the rules where it reports KC003
+
         comment = unused.comment
         listed = ", ".join(comment.codes)
         if unused.removes_comment:
@@ -133,4 +137,8 @@ class UnusedNoqaRule(Rule):
                     f"finding on this line; remove {'it' if len(unused.unused) == 1 else 'them'}")
         if unused.unknown:
             what += f" ({', '.join(unused.unknown)}: no such kerascheck rule)"
-        yield Report(Span(comment.line, comment.column, comment.line, comment.end_column), what)
+        start, end, text = without_codes(comment, unused.unused)
+        title = "Remove the unused `noqa` directive" if unused.removes_comment else \
+            f"Remove the unused code{'s' if len(unused.unused) != 1 else ''} {', '.join(unused.unused)}"
+        fix = Fix.safe(title, ReplaceText(Span(comment.line, start, comment.line, end), text))
+        yield Report(Span(comment.line, comment.column, comment.line, comment.end_column), what, fix=fix)
