@@ -192,3 +192,26 @@ def test_statistics_rows_count_per_code_with_fixable_counts():
     assert "[*] a" in statistics.render(findings, {"unsafe_fixes": True})
     rows = json.loads(statistics.render(findings, {"unsafe_fixes": True}, "json"))
     assert rows[0] == {"code": "KC101", "name": "a", "count": 2, "fixable": True, "fixable_count": 1}
+
+
+def test_a_multi_line_keras_error_is_folded_in_text_and_whole_in_json_and_sarif():
+    from kerascheck.findings import Finding
+    from kerascheck.report import render
+
+    error = "Arguments `target` and `output` must have the same shape.\nReceived: target.shape=(None, 10),\n  output.shape=(None, 3)"
+    static = Finding("t.py", 4, 20, "KC201", "softmax-output-with-binary-crossentropy", "bce on softmax",
+                     runtime={"keras_version": "3.15.1", "backend": "tensorflow", "tensorflow_version": "2.21.0",
+                              "error": error, "reproduced": True})
+    runtime_only = Finding("t.py", 5, 1, "KC902", "output-fails-at-runtime", "on Keras 3.15.1, evaluating raised: " + error)
+    findings = [static, runtime_only]
+    for name in ("concise", "pylint"):
+        lines = render(name, findings, {"files": ["t.py"]}).splitlines()
+        assert len(lines) == 2 and lines[0].endswith("Received: target.shape=(None, 10), output.shape=(None, 3)]")
+    full = render("full", findings, {"files": ["t.py"]}).splitlines()  # t.py does not exist: no snippet
+    assert full[0].startswith("KC201 ") and full[0].endswith("output.shape=(None, 3)]")
+    assert full[1] == " --> t.py:4:20"
+    as_json = json.loads(render("json", findings, {"files": ["t.py"]}))
+    assert error in as_json[0]["message"] and as_json[0]["runtime"]["error"] == error
+    assert error in as_json[1]["message"]
+    sarif = json.loads(render("sarif", findings, {"files": ["t.py"]}))
+    assert error in sarif["runs"][0]["results"][1]["message"]["text"]
