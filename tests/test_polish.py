@@ -50,3 +50,21 @@ def test_a_sub_projects_bad_configuration_under_flake8_is_one_finding(tmp_path):
     result = flake8(tmp_path, "-j", "1", ".")
     assert result.returncode == 1
     assert result.stdout.count("unknown key(s)") == 1 and "its files are not checked" in result.stdout
+
+
+def test_the_measured_figure_only_for_ten_classes_what_follows_for_k_otherwise():
+    from tests.helpers import findings_for
+
+    def kc101(units: str) -> str:
+        source = ("# kerascheck: keras-version=2.3.1\nfrom keras.models import Sequential\n"
+                  "from keras.layers import Dense\n"
+                  f"model = Sequential([Dense({units}, activation='softmax')])\n"
+                  "model.compile(loss='binary_crossentropy', metrics=['accuracy'])\n")
+        [finding] = [f for f in findings_for(source) if f.code == "KC101"]
+        return finding.message
+
+    assert "0.90 reported, 0.18 true, measured on Keras 2.3.1" in kc101("10")
+    assert "predicting no class at all scores 1 − 1/5 = 0.80" in kc101("5") and "0.90" not in kc101("5")
+    unknown = kc101("len(classes)")
+    assert "0.90" not in unknown and "1 − 1/" not in unknown and unknown.endswith("use 'categorical_accuracy'")
+    assert len(kc101("10")) <= 240
