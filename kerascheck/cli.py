@@ -131,7 +131,7 @@ def check(paths, select, ignore, extend_select, output_format, statistics, show_
         _write_baseline(write_baseline, outcome, quiet)
     if add_noqa:
         _add_noqa(outcome, quiet)
-    baseline = _apply_baseline(baseline_path, settings, paths, outcome)
+    baseline = _apply_baseline(baseline_path, settings, paths, outcome, unsafe_fixes)
     # As ruff: with --fix or --diff on stdin, stdout is the fixed source or the diff, the report goes to stderr.
     fixed_stdin = from_stdin and request.fixes != pipeline.CHECK
     for message in outcome.fix_errors:
@@ -221,7 +221,7 @@ def _add_noqa(outcome, quiet: bool) -> None:
     sys.exit(EXIT_ERROR if errors else EXIT_CLEAN)
 
 
-def _apply_baseline(baseline_path, settings, paths, outcome):
+def _apply_baseline(baseline_path, settings, paths, outcome, unsafe_fixes: bool):
     """--baseline FILE (or [tool.kerascheck] baseline): keep only the findings not in it. None without one."""
     from kerascheck.config import ConfigError
 
@@ -242,6 +242,9 @@ def _apply_baseline(baseline_path, settings, paths, outcome):
         _fail(str(error))
     filtered.path = path
     outcome.findings = filtered.findings
+    # The fix hint counts the findings that are shown.
+    outcome.fixes_attached = sum(1 for f in outcome.findings if f.fix is not None and f.fix.applicable(unsafe_fixes))
+    outcome.fixes_hidden = sum(1 for f in outcome.findings if f.fix is not None) - outcome.fixes_attached
     return filtered
 
 

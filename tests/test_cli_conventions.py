@@ -160,3 +160,17 @@ def test_after_fix_one_consistent_summary(run_cli, tmp_path):
     assert lines[0] == "Found 3 findings (1 fixed, 2 remaining)."
     assert lines[1] == "1 hidden fix can be enabled with the `--unsafe-fixes` option."
     assert "No fixes available" not in result.stderr
+
+
+def test_full_quotes_a_buffer_from_stdin(run_cli, tmp_path):
+    result = run_cli("check", "--no-cache", "--output-format", "full", "--stdin-filename", "nothere.py", "-",
+                     cwd=tmp_path, input=BAD)
+    assert " --> nothere.py:4:20" in result.stdout
+    assert "4 | model.compile(loss='binary_crossentropy'" in result.stdout
+
+
+def test_the_fix_hint_counts_only_what_the_baseline_shows(run_cli, tmp_path):
+    (tmp_path / "old.py").write_text(KERAS1)
+    run_cli("check", "--no-cache", "--write-baseline", "b.json", ".", cwd=tmp_path)
+    result = run_cli("check", "--no-cache", "--baseline", "b.json", ".", cwd=tmp_path)
+    assert result.returncode == 0 and "fixable" not in result.stderr, result.stderr

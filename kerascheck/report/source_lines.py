@@ -24,7 +24,9 @@ class SourceLines:
     def _read(self, path: str, cell: Optional[int]) -> Optional[list]:
         text = self._texts.get(path)
         data = None
-        if text is None:
+        if isinstance(text, bytes):  # stdin as read
+            data, text = text, None
+        elif text is None:
             try:
                 with open(path, "rb") as handle:
                     data = handle.read()
