@@ -13,7 +13,7 @@ import click
 
 from kerascheck import __version__, pipeline
 from kerascheck.config import FileOptions
-from kerascheck.report import FORMAT_MODULES, fix_hint, fixed_summary, render, render_compiles, summary
+from kerascheck.report import FORMAT_MODULES, fix_hint, fixed_summary, inspect_summary, render, render_compiles, summary
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -158,6 +158,7 @@ def inspect(paths, output_format):
     """Show what kerascheck inferred for every compile() call in PATHS."""
     compiles, internal_errors = pipeline.inspect(paths or (".",))
     sys.stdout.write(render_compiles(output_format, compiles))
+    click.echo(inspect_summary(compiles), err=True)
     for message in internal_errors:
         click.echo(f"kerascheck: error: {message}", err=True)
     sys.exit(EXIT_ERROR if internal_errors else EXIT_CLEAN)

@@ -347,7 +347,7 @@ def test_skipping_definitions_that_cannot_reach_a_compile_changes_nothing(name, 
 
     pruned = extract_text(name, text)
     with monkeypatch.context() as patch:
-        patch.setattr(ModuleInterpreter, "_may_reach_a_compile",
+        patch.setattr(ModuleInterpreter, "_may_reach",
                       lambda self, values: {id(value.definition) for value in values})
         everything = extract_text(name, text)
     assert pruned == everything

@@ -46,6 +46,11 @@ def render_compiles(format_name: str, compile_facts: list) -> str:
     return (inspect_format.render_json if format_name == "json" else inspect_format.render_text)(compile_facts)
 
 
+def inspect_summary(compile_facts: list) -> str:
+    """`kerascheck inspect`'s line on stderr: compile calls found, outputs with known activation and units."""
+    return importlib.import_module("kerascheck.report.inspect_format").summary(compile_facts)
+
+
 def summary(findings: list, file_count: int) -> str:
     """The closing line of a run: `Found 3 findings in 2 files (10 files checked).`"""
     checked = f"{file_count} file{'s' if file_count != 1 else ''} checked"

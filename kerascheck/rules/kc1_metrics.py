@@ -105,7 +105,8 @@ class AccuracyOnMultilabelOutput(Rule):
     """
     ## What it does
     Flags a bare `'accuracy'` on a sigmoid output of 2 or more units: a multi-label
-    model.
+    model. Not when the loss is categorical or sparse categorical cross-entropy: that
+    loss says the classes are exclusive, and KC202 reports the sigmoid output instead.
 
     ## Why is this bad?
     No Keras version measures multi-label accuracy with the bare string. Keras
@@ -145,11 +146,13 @@ class AccuracyOnMultilabelOutput(Rule):
         "from keras.models import Sequential\nfrom keras.layers import Dense\nmodel = Sequential([Dense(1, activation='sigmoid')])\n"
         "model.compile(loss='binary_crossentropy', metrics=['accuracy'])\n",
         _SIGMOID12 + "model.compile(loss='binary_crossentropy', metrics=['binary_accuracy', 'AUC'])\n",
+        _SIGMOID12 + "model.compile(loss='categorical_crossentropy', metrics=['accuracy'])\n",
+        _SIGMOID12 + "model.compile(loss='sparse_categorical_crossentropy', metrics=['acc'])\n",
     )
 
     def check_output(self, check: OutputCheck):
         output, target, loss = check.output, check.target, check.loss
-        if not is_sigmoid_multilabel(output):
+        if not is_sigmoid_multilabel(output) or is_exclusive_classes_loss(loss):
             return
         is_bce = loss is not None and loss.canonical == "binary_crossentropy"
         for metric in check.metrics:
@@ -174,7 +177,8 @@ class CategoricalAccuracyOnMultilabelOutput(Rule):
     """
     ## What it does
     Flags `categorical_accuracy`, `CategoricalAccuracy()` or
-    `top_k_categorical_accuracy` on a sigmoid output of 2 or more units.
+    `top_k_categorical_accuracy` on a sigmoid output of 2 or more units. Not when the
+    loss is categorical or sparse categorical cross-entropy (KC202 reports that).
 
     ## Why is this bad?
     Categorical accuracy takes the argmax of the target: with a multi-hot target
@@ -207,10 +211,11 @@ class CategoricalAccuracyOnMultilabelOutput(Rule):
     )
     passes = (
         _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', metrics=['categorical_accuracy'])\n",
+        _SIGMOID12 + "model.compile(loss='categorical_crossentropy', metrics=['categorical_accuracy'])\n",
     )
 
     def check_output(self, check: OutputCheck):
-        if not is_sigmoid_multilabel(check.output):
+        if not is_sigmoid_multilabel(check.output) or is_exclusive_classes_loss(check.loss):
             return
         for metric in check.metrics:
             if metric.canonical in ("categorical_accuracy", "top_k_categorical_accuracy"):
@@ -420,6 +425,30 @@ def known_metric_strings(target) -> frozenset:
     return knowledge.ALL_METRIC_STRINGS
 
 
+def is_exclusive_classes_loss(loss) -> bool:
+    """Categorical or sparse categorical cross-entropy: the user says the classes are exclusive, so a
+    categorical accuracy measures what they mean; KC202 reports the sigmoid output instead (KC102/KC103)."""
+    return loss is not None and loss.canonical in knowledge.CATEGORICAL_CROSSENTROPY | knowledge.SPARSE_CROSSENTROPY
+
+
+def missing_attribute(written, target):
+    """(module, name, did-you-mean) when `written` is `keras.<module>.<name>` and that module has no such name."""
+    attribute = written.keras_attribute
+    if attribute is None:
+        return None
+    module, name = attribute.split(".", 1)
+    names = knowledge.module_attributes(module, target.name_family)
+    if name in names:
+        return None
+    return module, name, did_you_mean(name, names)
+
+
+def missing_attribute_message(written, target, module: str, name: str, suggestion: str) -> str:
+    where = target.label if target.known else "any Keras version"
+    return (f"{written.spelling}: keras.{module} has no '{name}' in {where}, so the line raises AttributeError"
+            f"{suggestion}")
+
+
 def closest_name(word: str, choices) -> Optional[str]:
     """The known name a typo most likely meant, or None."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
@@ -437,11 +466,13 @@ class UnknownMetricName(Rule):
     """
     ## What it does
     Flags a metric string that the target Keras does not know: a typo, or a name
-    another version accepts (`'crossentropy'`/`'ce'` as a metric on Keras 3).
+    another version accepts (`'crossentropy'`/`'ce'` as a metric on Keras 3); and a
+    `keras.metrics.<name>` attribute that does not exist (`tf.keras.metrics.categorical_acuracy`).
 
     ## Why is this bad?
     Keras raises `ValueError: Could not interpret metric identifier` — on Keras 3
     only at the first `fit()`/`evaluate()`, after data loading and model building.
+    A misspelt attribute raises `AttributeError` where it is written.
 
     ## Example
     ```python
@@ -464,15 +495,25 @@ class UnknownMetricName(Rule):
     fires = (
         _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', metrics=['acuracy'])\n",
         "# kerascheck: keras-version=3\n" + _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', metrics=['crossentropy'])\n",
+        "import tensorflow as tf\n" + _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', "
+        "metrics=[tf.keras.metrics.categorical_acuracy])\n",
+        "# kerascheck: keras-version=2.3.1\nimport keras\n" + _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', "
+        "metrics=[keras.metrics.F1Score()])\n",
     )
     passes = (
         _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', metrics=['accuracy', 'AUC', 'mae'])\n",
+        "import tensorflow as tf\n" + _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', "
+        "metrics=[tf.keras.metrics.categorical_accuracy, tf.keras.metrics.MeanIoU(num_classes=10), tf.keras.metrics.F1Score()])\n",
         "# kerascheck: keras-version=2.3.1\n" + _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', metrics=['crossentropy'])\n",
     )
 
     def check_output(self, check: OutputCheck):
         known = known_metric_strings(check.target)
         for metric in check.metrics:
+            missing = missing_attribute(metric, check.target)
+            if missing is not None:
+                yield Report(metric.span, missing_attribute_message(metric, check.target, *missing))
+                continue
             text = metric.string
             if text is None or text in known or text.lower() in knowledge.BARE_ACCURACY_STRINGS:
                 continue

@@ -8,7 +8,7 @@ from kerascheck.knowledge import keras_names
 from kerascheck.rules.base import (
     OutputCheck, Report, Rule, describe_output, is_sigmoid_multilabel, is_softmax_multiclass, loss_label,
 )
-from kerascheck.rules.kc1_metrics import did_you_mean
+from kerascheck.rules.kc1_metrics import did_you_mean, missing_attribute, missing_attribute_message
 
 _SEQ = "from keras.models import Sequential\nfrom keras.layers import Dense, Activation\n"
 
@@ -435,11 +435,13 @@ class UnknownLossName(Rule):
     """
     ## What it does
     Flags a loss string the target Keras does not know: a typo, or a name only
-    another version accepts (`'ce'` is a loss on Keras 3, not on tf_keras).
+    another version accepts (`'ce'` is a loss on Keras 3, not on tf_keras); and a
+    `keras.losses.<name>` attribute that does not exist (`keras.losses.categorical_crossentropyy`).
 
     ## Why is this bad?
     Keras raises `Unknown loss function` — often only at the first
-    `fit()`/`evaluate()`, after the data has loaded.
+    `fit()`/`evaluate()`, after the data has loaded. A misspelt attribute raises
+    `AttributeError` where it is written.
 
     ## Example
     ```python
@@ -462,14 +464,22 @@ class UnknownLossName(Rule):
     fires = (
         _model("Dense(10, activation='softmax')") + "model.compile(loss='categorical_crossentropyy')\n",
         "# kerascheck: keras-version=tf-keras==2.21\n" + _model("Dense(10, activation='softmax')") + "model.compile(loss='ce')\n",
+        "import keras\n" + _model("Dense(10, activation='softmax')") + "model.compile(loss=keras.losses.categorical_crossentropyy)\n",
+        "import tensorflow as tf\n" + _model("Dense(10, activation='softmax')")
+        + "model.compile(loss=tf.keras.losses.CategoricalCrossEntropy())\n",
     )
     passes = (
         _model("Dense(10, activation='softmax')") + "model.compile(loss='categorical_crossentropy')\n",
+        "import keras\n" + _model("Dense(10, activation='softmax')") + "model.compile(loss=keras.losses.categorical_crossentropy)\n",
         "# kerascheck: keras-version=3\n" + _model("Dense(10, activation='softmax')") + "model.compile(loss='ce')\n",
     )
 
     def check_output(self, check: OutputCheck):
         loss = check.loss
+        missing = missing_attribute(loss, check.target) if loss is not None else None
+        if missing is not None:
+            yield Report(loss.span, missing_attribute_message(loss, check.target, *missing))
+            return
         if loss is None or loss.string is None:
             return
         known = known_loss_strings(check.target)
