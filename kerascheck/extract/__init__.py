@@ -183,6 +183,7 @@ def extract_text(path: str, text: str) -> FileFacts:
         if may_compile:
             facts.compiles = interpreter.run()
             facts.model_calls = interpreter.recorder.model_call_facts()
+            facts.prediction_uses = interpreter.recorder.prediction_use_facts()
         if may_call:
             facts.calls = extract_calls(interpreter)
     except RecursionError:
