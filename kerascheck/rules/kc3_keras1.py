@@ -462,10 +462,24 @@ class RemovedTrainingMethod(Rule):
         _SEQ + "model.fit_generator(gen, steps_per_epoch=10, epochs=2)\n",
         _SEQ + "labels = model.predict_classes(x)\n",
         "import keras\ndef run(m, gen):\n    return m.predict_generator(gen, steps=5)\n",
+        # a Keras model subclass calling the removed method it does not define
+        "import keras\nclass Net(keras.Model):\n    def run(self, gen):\n        return self.predict_generator(gen)\n",
+        _SEQ + "from sklearn.linear_model import LogisticRegression\nclf = LogisticRegression()\n"
+               "scores = model.predict_proba(x)\n",
     )
     passes = (
         _SEQ + "model.fit(gen, steps_per_epoch=10, epochs=2)\n",
         "# kerascheck: keras-version=2.3.1\n" + _SEQ + "model.fit_generator(gen, steps_per_epoch=10, epochs=2)\n",
+        # scikit-learn's own predict_proba, in a file that also uses Keras (seen on real code)
+        _SEQ + "from sklearn.linear_model import LogisticRegression\n"
+               "scores = LogisticRegression(C=1.0).fit(x, y).predict_proba(x)\n",
+        _SEQ + "import sklearn.ensemble\nforest = sklearn.ensemble.RandomForestClassifier()\nforest.fit(x, y)\n"
+               "scores = forest.predict_proba(x)\n",
+        _SEQ + "from keras.wrappers.scikit_learn import KerasClassifier\nclf = KerasClassifier(build_fn=make)\n"
+               "scores = clf.predict_proba(x)\n",
+        # a class's own method of the same name
+        "import keras\nclass Runner:\n    def predict_generator(self, gen):\n        return [self.net.predict(g) for g in gen]\n"
+        "    def run(self, gen):\n        return self.predict_generator(gen)\n",
     )
 
     def check_calls(self, facts, target):
