@@ -643,6 +643,9 @@ def main(argv=None) -> int:
     parser.add_argument("--no-fix-check", action="store_true", help="skip the --fix check (faster)")
     parser.add_argument("--no-file-times", action="store_true", help="skip timing each file (faster)")
     parser.add_argument("--fetch-only", action="store_true", help="download and unpack, nothing else")
+    parser.add_argument("--report", action="store_true",
+                        help="run nothing: the summary (and --compare / --update-snapshot) of the results already "
+                             "in --out")
     parser.add_argument("--fuzz", action="store_true",
                         help="instead of the check: every corpus file that mentions Keras, mutated by the seeded "
                              "fuzzer (scripts/ecosystem_fuzz.py); exit 1 on any internal error or time-out")
@@ -680,9 +683,15 @@ def main(argv=None) -> int:
     results_dir = Path(args.out).resolve() if args.out else root / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     results = []
+    if args.report:
+        ready_keys = {package.key for package, _ in ready}
+        results = [json.loads(path.read_text()) for path in sorted(results_dir.glob("*.json"))
+                   if path.stem in ready_keys]
+        ready = [(package, folder) for package, folder in ready
+                 if package.key in {result["key"] for result in results}]
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         futures = {pool.submit(check_package, package, folder, not args.no_fix_check, not args.no_file_times):
-                   package for package, folder in ready}
+                   package for package, folder in ([] if args.report else ready)}
         for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
             result = future.result()
             (results_dir / f"{result['key']}.json").write_text(json.dumps(result, indent=1))

@@ -161,7 +161,7 @@ class _CallCollector:
     """Walks one scope's body in source order; function bodies are queued for later."""
 
     def __init__(self, extractor: "CallExtractor", scope: Scope, function_parent: Optional[Scope] = None,
-                 class_methods: Optional[frozenset] = None):
+                 class_methods: Optional["_ClassMethods"] = None):
         self.extractor = extractor
         self.resolver = extractor.resolver
         self.scope = scope
@@ -254,8 +254,11 @@ class _CallCollector:
         self.scope.vars[node.name] = UNKNOWN
         # A class body runs now, in its own scope; its methods see the enclosing scope.
         methods = frozenset(item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)))
+        # `super().fit_generator(...)` in a class none of whose bases is (or may be) Keras's is not a model's method
+        bases = [self.resolver.value(base, self.scope) for base in node.bases]
+        foreign_bases = all(isinstance(base, Ref) and knowledge.keras_path(base.qualified) is None for base in bases)
         _CallCollector(self.extractor, Scope(parent=self.scope), function_parent=self.function_parent,
-                       class_methods=methods).walk_all(node.body)
+                       class_methods=_ClassMethods(methods, foreign_bases)).walk_all(node.body)
 
     def on_lambda(self, node: ast.Lambda) -> None:
         self.walk(node.args)
@@ -302,9 +305,12 @@ class CallExtractor:
         for function, enclosing, class_methods in self.queue:  # grows while it is walked: nested functions
             scope = _function_scope(function.args, enclosing)
             first = (function.args.posonlyargs + function.args.args)[:1]
-            if class_methods and first and not _is_static(function):
+            if class_methods is not None and first and not _is_static(function):
                 # `self.predict_generator(...)` in a class defining predict_generator calls the class's own method
-                scope.vars[first[0].arg] = NotAModel(class_methods)
+                # and in a class with no Keras base, every model-like method of `self` is its own or its bases'
+                scope.vars[first[0].arg] = NotAModel(None if class_methods.foreign_bases else class_methods.names)
+            if class_methods is not None and class_methods.foreign_bases:
+                scope.vars["super"] = _NON_KERAS_SUPER
             _CallCollector(self, scope).walk_all(function.body)
         self.calls.sort(key=lambda call: (call.span.line, call.span.column))
         return self.calls
@@ -348,6 +354,8 @@ class CallExtractor:
                 return None  # np.fit, sklearn.fit: a module's function, not a model's method
             if isinstance(receiver, NotAModel) and receiver.owns(func.attr):
                 return None  # LogisticRegression().predict_proba, self.predict_generator of the class's own
+            if not self.resolver.snippet_names:
+                return None  # a file that never says Keras (a PyTorch trainer's fit_generator): not a Keras model
             return f"{_dotted(func.value) or '?'}.{func.attr}"
         return None
 
@@ -357,6 +365,8 @@ class CallExtractor:
         if not isinstance(node, ast.Call):
             return None
         func = node.func
+        if isinstance(func, ast.Name) and func.id == "super" and self.resolver.lookup("super", scope) is _NON_KERAS_SUPER:
+            return NotAModel()
         if isinstance(func, ast.Attribute) and func.attr in ("fit", "set_params"):
             return self.not_a_model(func.value, scope)  # an estimator's fit() returns the estimator
         qualified = self.resolver.qualified(func, scope)
@@ -368,6 +378,18 @@ class CallExtractor:
         if qualified.split(".", 1)[0] in NON_KERAS_ESTIMATOR_ROOTS:
             return NotAModel()
         return None
+
+
+class _ClassMethods:
+    """What a method's body needs to know of its class: the methods it defines, whether its bases are all known
+    and none is Keras's."""
+
+    def __init__(self, names: frozenset, foreign_bases: bool):
+        self.names = names
+        self.foreign_bases = foreign_bases
+
+
+_NON_KERAS_SUPER = NotAModel()  # `super` in a method of a class with no Keras base
 
 
 def _is_static(function) -> bool:

@@ -464,6 +464,7 @@ class RemovedTrainingMethod(Rule):
         "import keras\ndef run(m, gen):\n    return m.predict_generator(gen, steps=5)\n",
         # a Keras model subclass calling the removed method it does not define
         "import keras\nclass Net(keras.Model):\n    def run(self, gen):\n        return self.predict_generator(gen)\n",
+        "import keras\nclass Net(keras.Model):\n    def run(self, gen):\n        return super().predict_generator(gen)\n",
         _SEQ + "from sklearn.linear_model import LogisticRegression\nclf = LogisticRegression()\n"
                "scores = model.predict_proba(x)\n",
     )
@@ -480,6 +481,14 @@ class RemovedTrainingMethod(Rule):
         # a class's own method of the same name
         "import keras\nclass Runner:\n    def predict_generator(self, gen):\n        return [self.net.predict(g) for g in gen]\n"
         "    def run(self, gen):\n        return self.predict_generator(gen)\n",
+        # the base class's own method, in a class with no Keras base (a PyTorch estimator)
+        "import keras\nfrom art.estimators.pytorch import PyTorchEstimator\nclass Trainer(PyTorchEstimator):\n"
+        "    def fit_generator(self, gen, nb_epochs=2):\n        super().fit_generator(gen, nb_epochs=nb_epochs)\n",
+        # an sklearn-style estimator (aeon, sktime) calling the predict_proba its base class defines
+        "import keras\nfrom aeon.classification.base import BaseClassifier\nclass Deep(BaseClassifier):\n"
+        "    def _predict(self, X):\n        return self.predict_proba(X).argmax(axis=1)\n",
+        # a file that never says Keras: a model-like method there is not a Keras model's
+        "import torch\ntrainer.fit_generator(data, nb_epochs=30)\n",
     )
 
     def check_calls(self, facts, target):
