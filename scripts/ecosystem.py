@@ -238,8 +238,26 @@ COMPILE_TEXT = re.compile(rb"\.compile\s*\(")
 FILES_CHECKED = re.compile(r"\((\d+) files? checked\)")
 
 
+# `python -m kerascheck ARGS`, which also writes its own peak memory (VmHWM: the high-water mark of this process's
+# memory since its exec) to the file named by $ECOSYSTEM_PEAK_FILE. getrusage's ru_maxrss is no good here: Linux
+# carries the parent's resident size at fork over the exec into the child's figure.
+_PEAK_WRAPPER = (
+    "import atexit, os, runpy, sys\n"
+    "def _peak():\n"
+    "    try:\n"
+    "        status = open('/proc/self/status').read()\n"
+    "        kb = [line.split()[1] for line in status.splitlines() if line.startswith('VmHWM:')][0]\n"
+    "        open(os.environ['ECOSYSTEM_PEAK_FILE'], 'w').write(kb)\n"
+    "    except (OSError, IndexError, KeyError):\n"
+    "        pass\n"
+    "atexit.register(_peak)\n"
+    "sys.argv[0] = 'kerascheck'\n"
+    "runpy.run_module('kerascheck', run_name='__main__', alter_sys=True)\n"
+)
+
+
 def kerascheck_command(*args) -> list:
-    return [sys.executable, "-m", "kerascheck", *args]
+    return [sys.executable, "-c", _PEAK_WRAPPER, *args]
 
 
 @dataclass
@@ -255,10 +273,12 @@ class Timed:
 def run_timed(command: list, cwd: Path, timeout: float = 1800) -> Timed:
     """Run `command`, with its own wall time, CPU time and peak memory (os.wait4: this child's rusage, even
     when other packages run beside it)."""
+    peak_file = tempfile.NamedTemporaryFile(prefix="kerascheck-eco-peak-", delete=False)
+    peak_file.close()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                   env=_child_env())
+                                   env=dict(_child_env(), ECOSYSTEM_PEAK_FILE=peak_file.name))
         timer = threading.Timer(timeout, process.kill)
         timer.start()
         try:
@@ -269,8 +289,16 @@ def run_timed(command: list, cwd: Path, timeout: float = 1800) -> Timed:
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
+        try:
+            peak_mb = int(Path(peak_file.name).read_text() or 0) / 1024
+        except (OSError, ValueError):
+            peak_mb = 0.0
+        finally:
+            os.unlink(peak_file.name)
+        if not peak_mb:  # not Linux: the rusage figure, an upper bound
+            peak_mb = usage.ru_maxrss / 1024
         return Timed(process.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                     seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+                     seconds, usage.ru_utime + usage.ru_stime, peak_mb)
 
 
 def _child_env() -> dict:
@@ -574,6 +602,9 @@ def corpus_dir(given) -> Path:
 def prepare(packages: list, root: Path, jobs: int = 8) -> tuple:
     """Fetch and unpack every package (what is already there is reused). Returns ([(package, folder)], failures)."""
     def one(package):
+        folder = root / "src" / package.key
+        if (folder / STAMP).exists():  # unpacked from this very version (the folder is name-version): no network
+            return package, folder, None
         try:
             archive = fetch(package, root / "archives")
             unpack(archive, root / "src" / package.key)
