@@ -154,13 +154,29 @@ def layer_arguments(layer: str) -> dict:
     return LAYER_ARGUMENTS.get(layer, GENERIC_ARGUMENTS)
 
 
+# Convolution arguments Keras 1 did not have: a call using one is written for Keras 2+, so a third positional that
+# differs from the second is the stride (`Conv2D(filters, 3, 1, padding="same")` in Keras 3 code). Equal numbers
+# stay a finding there (`Conv2D(64, 5, 5, padding='same')`: a Keras 1 habit in tf.keras code).
+KERAS2_CONV_KEYWORDS = frozenset({
+    "padding", "strides", "data_format", "dilation_rate", "use_bias", "groups", "depth_multiplier",
+    "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "kernel_constraint",
+    "bias_constraint", "depthwise_initializer", "pointwise_initializer", "depthwise_regularizer",
+    "pointwise_regularizer", "depthwise_constraint", "pointwise_constraint",
+})
+
+
 def positional_kernel(call, layer: str) -> bool:
     """Conv2D(32, 3, 3) / Conv3D(32, 3, 3, 3): Keras 1's separate kernel sizes as positionals."""
     size = 3 if layer in CONV3D_LIKE else 2 if layer in CONV2D_LIKE else 0
     if not size or call.positional_count != size + 1 or "kernel_size" in call.keywords:
         return False
     values = call.positional_values[1:size + 1]
-    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return False
+    if all(v == 1 for v in values):
+        return False  # kernel 1 and stride 1, or Keras 1's 1x1 kernel: the same layer either way
+    # Keras 2+ code passing a stride that differs from the kernel size (`Conv2D(f, 3, 1, padding="same")`)
+    return not (KERAS2_CONV_KEYWORDS.intersection(call.keywords) and len(set(values)) > 1)
 
 
 # ---------------------------------------------------------------- targets
@@ -516,7 +532,10 @@ class Keras1PositionalKernel(Rule):
     ## What it does
     Flags a convolution called Keras 1 style, with its kernel size as separate
     positional numbers: `Convolution2D(32, 3, 3)`, `Conv2D(32, 3, 3)`,
-    `Convolution3D(16, 3, 3, 3)`.
+    `Convolution3D(16, 3, 3, 3)`. Not flagged: sizes that are all 1 (the same layer
+    either way), and a call that also passes an argument Keras 1 did not have
+    (`padding=`, `data_format=`, `use_bias=`, ...) with a third number that differs from
+    the second (Keras 2+ code passing its stride, `Conv2D(64, 3, 1, padding='same')`).
 
     ## Why is this bad?
     Keras 1 read `(filters, rows, cols)`. tf.keras and Keras 3 read
@@ -554,6 +573,10 @@ class Keras1PositionalKernel(Rule):
         "from keras.layers import Conv2D\nlayer = Conv2D(32, (3, 3), 2)\n",
         "from keras.layers import Conv2D\nlayer = Conv2D(32, 3, strides=2)\n",
         "from keras.layers import Conv2D\nlayer = Conv2D(32, k, s)\n",
+        # Keras 2+ code (padding=, data_format=, use_bias= did not exist in Keras 1): the third number is the stride
+        "import keras\nlayer = keras.layers.Conv2D(64, 3, 1, padding='same', data_format=fmt)\n",
+        "import tensorflow as tf\nlayer = tf.keras.layers.Conv2D(6, 3, 2, use_bias=False)\n",
+        "from keras.layers import Conv2D\nlayer = Conv2D(192, 1, 1)\n",
         "# kerascheck: keras-version=1.2.2\nfrom keras.layers import Convolution2D\nlayer = Convolution2D(32, 3, 3)\n",
     )
 
