@@ -256,7 +256,7 @@ class _CallCollector:
         methods = frozenset(item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)))
         # `super().fit_generator(...)` in a class none of whose bases is (or may be) Keras's is not a model's method
         bases = [self.resolver.value(base, self.scope) for base in node.bases]
-        foreign_bases = all(isinstance(base, Ref) and knowledge.keras_path(base.qualified) is None for base in bases)
+        foreign_bases = all(isinstance(base, Ref) and _surely_not_keras(base.qualified) for base in bases)
         _CallCollector(self.extractor, Scope(parent=self.scope), function_parent=self.function_parent,
                        class_methods=_ClassMethods(methods, foreign_bases)).walk_all(node.body)
 
@@ -390,6 +390,11 @@ class _ClassMethods:
 
 
 _NON_KERAS_SUPER = NotAModel()  # `super` in a method of a class with no Keras base
+
+
+def _surely_not_keras(qualified: str) -> bool:
+    """Not Keras, and not a spelling of it knowledge does not list (`tensorflow.compat.v1.keras.Model`)."""
+    return knowledge.keras_path(qualified) is None and "keras" not in qualified.lower()
 
 
 def _is_static(function) -> bool:

@@ -481,6 +481,9 @@ class RemovedTrainingMethod(Rule):
         # a Keras model subclass calling the removed method it does not define
         "import keras\nclass Net(keras.Model):\n    def run(self, gen):\n        return self.predict_generator(gen)\n",
         "import keras\nclass Net(keras.Model):\n    def run(self, gen):\n        return super().predict_generator(gen)\n",
+        # a Keras spelling knowledge does not list is still not "surely not Keras"
+        "import tensorflow as tf\nfrom tensorflow.compat.v1.keras.models import Model\nclass Net(Model):\n"
+        "    def fit_generator(self, gen):\n        return super(Net, self).fit_generator(gen)\n",
         _SEQ + "from sklearn.linear_model import LogisticRegression\nclf = LogisticRegression()\n"
                "scores = model.predict_proba(x)\n",
     )
