@@ -234,7 +234,7 @@ def _write(root: Path, parts: list, data: bytes) -> None:
 # --------------------------------------------------------------------------------------------------------------
 # Running kerascheck on one package, through its command line
 
-COMPILE_TEXT = re.compile(rb"\.compile\s*\(")
+COMPILE_TEXT = re.compile(rb"(?<!\bre)(?<!\bregex)\.compile\s*\(")  # `.compile(` calls, not regular expressions
 FILES_CHECKED = re.compile(r"\((\d+) files? checked\)")
 
 
@@ -720,6 +720,10 @@ def main(argv=None) -> int:
                    if path.stem in ready_keys]
         ready = [(package, folder) for package, folder in ready
                  if package.key in {result["key"] for result in results}]
+        folders = {package.key: folder for package, folder in ready}
+        for result in results:  # counted again: cheap, and the count's pattern may have changed since
+            result["compile_text"] = sum(len(COMPILE_TEXT.findall(path.read_bytes()))
+                                         for path in source_files(folders[result["key"]]))
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         futures = {pool.submit(check_package, package, folder, not args.no_fix_check, not args.no_file_times):
                    package for package, folder in ([] if args.report else ready)}
