@@ -29,6 +29,68 @@ class Activation:
     span: Optional[Span] = None
 
 
+# ---------------------------------------------------------------- shapes and structure
+#
+# A shape is a tuple in Keras's order, the batch axis first: `(None, 28, 28, 1)`. Each size is an
+# int, or None where it is unknown (the batch axis is None unless `batch_input_shape=` gives it).
+# A shape of None means even the rank is unknown. Shapes follow from the declared input shape and
+# the layers' arguments (kerascheck/knowledge/layers.py says what each layer does); where the input
+# is not declared, a layer may still fix the rank (a Conv2D's output has rank 4) with unknown sizes.
+
+
+@dataclass(frozen=True)
+class InputFact:
+    """A model input as the program declares it."""
+
+    shape: Optional[tuple]  # with the batch axis: input_shape=(28, 28, 1) -> (None, 28, 28, 1); None if unknown
+    keyword: Optional[str]  # how it is declared: 'input_shape', 'batch_input_shape', 'input_dim', 'shape', 'batch_shape', ...
+    span: Optional[Span] = None  # the argument that declares it (KC308/KC407 report there)
+    line: Optional[int] = None
+    name: Optional[str] = None  # Input(name=...)
+
+
+@dataclass(frozen=True)
+class LayerFact:
+    """One layer applied on a model's path from an input to an output."""
+
+    kind: str  # Keras class name ('Dense', 'Conv2D', 'TimeDistributed'); a program's own Layer class by its name
+    family: Optional[str] = None  # what it does (knowledge/layers.py): 'dense', 'conv', 'pool', 'global_pool',
+    # 'flatten', 'reshape', 'recurrent', 'embedding', 'activation', 'pass', 'normalization', 'merge', 'resize',
+    # 'padding', 'rescaling', 'wrapper', 'model', 'application', 'lambda', ...; None when Keras's table lacks it
+    line: Optional[int] = None
+    span: Optional[Span] = None  # the layer's constructor call
+    name: Optional[str] = None
+    input_shape: Optional[tuple] = None  # of the (first) tensor it is applied to
+    output_shape: Optional[tuple] = None
+    activation: Optional[str] = None  # of its output, as the output facts read it; None if unknown
+    units: Optional[int] = None  # last dimension of its output; None if unknown
+    wrapped: Optional[str] = None  # TimeDistributed/Bidirectional: the wrapped layer's kind
+    data_format: Optional[str] = None  # 'channels_first'/'channels_last' as written (or set for the file); None: default
+    spatial_dims: Optional[int] = None  # 1, 2 or 3 for convolutions, pooling, up-sampling, padding, cropping
+    rescales: bool = False  # scales its input: Rescaling, Normalization, a Lambda dividing it, an application that does
+
+
+@dataclass
+class ModelFact:
+    """The model a compile (or another call) is about: how it is built, what it is given."""
+
+    style: Optional[str] = None  # 'sequential', 'functional', 'subclassed', 'application' or None
+    line: Optional[int] = None  # where it is built
+    inputs: list = field(default_factory=list)  # list[InputFact], as declared
+    layers: list = field(default_factory=list)  # list[LayerFact] from the input(s) on, in order
+    application: Optional[str] = None  # 'ResNet50' for a keras.applications model (or one used as a layer)
+
+    @property
+    def first_layers(self) -> list:
+        """The layers up to and including the first one with weights (what "the first layers" of KC308/KC405 means)."""
+        first = []
+        for layer in self.layers:
+            first.append(layer)
+            if layer.family in ("dense", "conv", "recurrent", "embedding", "application", "model"):
+                break
+        return first
+
+
 @dataclass
 class OutputFact:
     """One model output: the tensor a loss is applied to."""
@@ -39,6 +101,12 @@ class OutputFact:
     layer_line: Optional[int] = None  # line of the layer that decides activation/units
     # Probability activations stacked on the same output, in order (for KC208).
     stacked: tuple = ()
+    shape: Optional[tuple] = None  # see "shapes and structure" above
+    # The layers from an input to this output, in order (a merge continues with its first input).
+    path: tuple = ()  # tuple[LayerFact]
+    # The last layer on the path that is neither an activation nor a pass-through layer (Dropout, noise,
+    # an identity): for `Dense(10) -> Activation('softmax') -> Dropout` the Dense.
+    head: Optional[LayerFact] = None
 
     @property
     def is_known(self) -> bool:
@@ -59,6 +127,9 @@ class LossFact:
     form: Optional[str] = None  # 'string', 'function' or 'class' (an instance); None if unknown
     name: Optional[str] = None  # the Keras name as written: 'bce', 'binary_crossentropy', 'BinaryCrossentropy'
     kwargs: dict = field(default_factory=dict)  # literal keyword arguments of a class instance
+    # Written as an attribute of a Keras module: 'losses.categorical_crossentropy' for
+    # `keras.losses.categorical_crossentropy` or `tf.keras.losses.CategoricalCrossentropy()` (KC209 checks it exists).
+    keras_attribute: Optional[str] = None
 
 
 @dataclass
@@ -73,6 +144,7 @@ class MetricFact:
     form: Optional[str] = None  # 'string', 'function' or 'class' (an instance); None if unknown
     name: Optional[str] = None  # the Keras name as written: 'acc', 'binary_accuracy', 'AUC'
     kwargs: dict = field(default_factory=dict)  # literal keyword arguments of a class instance
+    keras_attribute: Optional[str] = None  # 'metrics.categorical_accuracy' (see LossFact; KC107 checks it exists)
 
 
 @dataclass
@@ -90,10 +162,15 @@ class CompileFact:
 
     path: str
     span: Span  # the compile( call
-    model_style: Optional[str]  # 'sequential', 'functional', 'subclassed' or None
+    model_style: Optional[str]  # 'sequential', 'functional', 'subclassed', 'application' or None
     trained: list = field(default_factory=list)  # list[TrainedOutput]
     # Where the facts came from: 'static' or 'runtime'.
     source: str = "static"
+    model: Optional[ModelFact] = None  # how the model is built, when it is known
+    # Why the model's outputs are unknown, or why the compile is not checked at all (then `trained` is
+    # empty): "custom compile() override", "model comes from a parameter with no caller in the program",
+    # "library model: keras_hub GPT2CausalLM", ... None when the model is known.
+    why: Optional[str] = None
 
     @property
     def outputs(self) -> list:
@@ -120,6 +197,24 @@ class CallFact:
     positional_count: int = 0
     positional_spans: tuple = ()
     positional_values: tuple = ()  # literal values where simple, else None
+    keyword_value_spans: dict = field(default_factory=dict)  # name -> Span of the keyword argument's value
+    keyword_values: dict = field(default_factory=dict)  # name -> the value, for a literal written in the call
+    has_star: bool = False  # *args or **kwargs among the arguments
+
+
+@dataclass
+class ModelCallFact:
+    """A call that gives a known model data or reads its predictions: fit, evaluate, predict, train_on_batch...
+
+    The join between the model facts and what it is given (the data facts of KC4 extend this).
+    """
+
+    method: str  # 'fit', 'evaluate', 'predict', 'train_on_batch', 'test_on_batch', 'fit_generator', ...
+    span: Span  # the call
+    model: Optional[ModelFact] = None
+    outputs: list = field(default_factory=list)  # list[OutputFact] of the model
+    compile_span: Optional[Span] = None  # the compile() of the same model seen last before this call
+    arguments: dict = field(default_factory=dict)  # 'x', 'y', 'validation_data', ... -> Span of the argument
 
 
 @dataclass
@@ -128,7 +223,8 @@ class FileFacts:
     compiles: list = field(default_factory=list)  # list[CompileFact]
     problems: list = field(default_factory=list)  # list[FileProblem]
     calls: list = field(default_factory=list)  # list[CallFact]
+    model_calls: list = field(default_factory=list)  # list[ModelCallFact]
 
     def is_empty(self) -> bool:
         """Nothing for any rule to look at (keep in step with the fields above)."""
-        return not (self.compiles or self.problems or self.calls)
+        return not (self.compiles or self.problems or self.calls or self.model_calls)

@@ -55,6 +55,13 @@ def names_accepted_by(module):
     return sorted(accepted)
 
 
+def public_attributes(module):
+    """Every public name of the module: what `keras.losses.<name>` / `keras.metrics.<name>` can be."""
+    return sorted(name for name in dir(module) if not name.startswith("_"))
+
+
 print(json.dumps({"flavour": flavour, "version": keras.__version__,
                   "losses": names_accepted_by(keras.losses),
-                  "metrics": names_accepted_by(keras.metrics)}, indent=1))
+                  "metrics": names_accepted_by(keras.metrics),
+                  "loss_attributes": public_attributes(keras.losses),
+                  "metric_attributes": public_attributes(keras.metrics)}, indent=1))

@@ -135,10 +135,12 @@ def test_inspect_json(run_cli, tmp_path):
     result = run_cli("inspect", "t.py", "--output-format", "json", cwd=tmp_path)
     assert result.returncode == 0
     assert json.loads(result.stdout) == [{
-        "path": "t.py", "line": 5, "model_style": "sequential",
-        "outputs": [{"name": None, "activation": "softmax", "units": 10, "layer_line": 4}],
+        "path": "t.py", "line": 5, "model_style": "sequential", "checked": True, "why": None, "inputs": [],
+        "outputs": [{"name": None, "activation": "softmax", "units": 10, "layer_line": 4, "shape": None}],
         "losses": ["binary_crossentropy"], "from_logits": [False], "metrics": [["accuracy"]],
     }]
+    assert result.stderr.strip() == ("1 compile call found (1 checked, 0 with a why); "
+                                     "1 output: 1 with known activation, 1 with known units.")
 
 
 def test_rule_docs_commands(run_cli):

@@ -2,6 +2,7 @@
 
 import textwrap
 
+from kerascheck.extract import extract_text
 from tests.helpers import codes_for, outputs_for
 
 
@@ -14,18 +15,36 @@ def one(source):
 def test_sequential_add_with_activation_layer_after_shape_keeping_layers():
     line, outputs, losses, style = one("""
         from keras.models import Sequential
-        from keras.layers import Dense, Dropout, Activation, Flatten
+        from keras.layers import Dense, Dropout, Activation
         model = Sequential()
         model.add(Dense(256, activation='relu'))
+        model.add(Dense(10))
+        model.add(Dropout(0.5))
+        model.add(Activation('softmax'))
+        model.compile(loss='categorical_crossentropy', optimizer='adam')
+    """)
+    assert style == "sequential" and line == 9
+    assert outputs == [("softmax", 10, 6, None)]
+    assert losses == ["categorical_crossentropy"]
+
+
+def test_flatten_changes_the_units_to_the_product_of_its_input_dimensions():
+    """Flatten keeps the activation, never the units of the layer before (rules.md, "What an output is")."""
+    source = """
+        from keras.models import Sequential
+        from keras.layers import Dense, Dropout, Activation, Flatten
+        model = Sequential()
+        model.add(Dense(256, activation='relu'{input}))
         model.add(Dense(10))
         model.add(Dropout(0.5))
         model.add(Flatten())
         model.add(Activation('softmax'))
         model.compile(loss='categorical_crossentropy', optimizer='adam')
-    """)
-    assert style == "sequential" and line == 10
-    assert outputs == [("softmax", 10, 6, None)]
-    assert losses == ["categorical_crossentropy"]
+    """
+    # Without an input shape, Dense(10)'s output may be (batch, 10) or (batch, steps, 10): unknown units.
+    assert one(source.format(input=""))[1] == [("softmax", None, 9, None)]
+    assert one(source.format(input=", input_shape=(784,)"))[1] == [("softmax", 10, 6, None)]
+    assert one(source.format(input=", input_shape=(384, 64)"))[1] == [("softmax", 3840, 8, None)]
 
 
 def test_sequential_list_with_softmax_layer_and_tf_keras_spelling():
@@ -204,15 +223,17 @@ def test_conditional_expression_with_unknown_condition_is_unknown():
     assert outputs[0][:2] == ("softmax", None)
 
 
-def test_model_overriding_compile_is_not_checked():
-    assert outputs_for(textwrap.dedent("""
+def test_model_overriding_compile_is_listed_with_why_and_not_checked():
+    facts = extract_text("case.py", textwrap.dedent("""
         import keras
         class Contrastive(keras.Model):
             def compile(self, optimizer, loss="info_nce", **kwargs):
                 super().compile(optimizer=optimizer, **kwargs)
         m = Contrastive()
         m.compile(optimizer="adam", loss="info_nce")
-    """)) == []
+    """))
+    assert [(c.span.line, c.trained, c.why) for c in facts.compiles] == [
+        (7, [], "custom compile() override (Contrastive.compile)")]
 
 
 def test_containers_filled_at_run_time_have_unknown_length():

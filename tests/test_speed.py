@@ -140,7 +140,7 @@ def test_cache_in_process_round_trip(tmp_path):
     cache.store("a.py", source.stat(), "digest", "options", [finding])
     cache.save()
     again = ResultCache(tmp_path / "c")
-    assert again.lookup_digest("a.py", "digest", "options", source.stat()) == ([finding], (0, 0))
+    assert again.lookup_digest("a.py", "digest", "options", source.stat()) == [finding]
     assert again.lookup_digest("a.py", "other", "options", source.stat()) is None
     assert again.lookup_digest("a.py", "digest", "other options", source.stat()) is None
     # Written just now: the stat shortcut is not trusted, the digest decides.
@@ -217,8 +217,8 @@ def test_an_edited_file_is_a_miss(run_cli, project):
 
 
 def test_all_hits_start_no_worker_process(tmp_path, monkeypatch):
-    from kerascheck import parallel
-    from kerascheck.runner import Options
+    from kerascheck import parallel, pipeline
+    from kerascheck.config import Options
 
     monkeypatch.chdir(tmp_path)
     for index in range(4):
@@ -227,14 +227,14 @@ def test_all_hits_start_no_worker_process(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "_PARALLEL_MIN_BYTES", 0)
     files = sorted(path.name for path in tmp_path.glob("*.py"))
     options = Options()
-    first = parallel.check_files(files, lambda _path: options, jobs=2, cache_dir=tmp_path / "cache")
+    first = pipeline.check_files(files, lambda _path: options, jobs=2, cache_dir=tmp_path / "cache")
 
     def fail(*_args, **_kwargs):
         raise AssertionError("a cache hit started work")
 
     monkeypatch.setattr(parallel, "_pool", fail)
-    monkeypatch.setattr(parallel, "_check_path", fail)
-    again = parallel.check_files(files, lambda _path: options, jobs=2, cache_dir=tmp_path / "cache")
+    monkeypatch.setattr(pipeline, "check_task", fail)
+    again = pipeline.check_files(files, lambda _path: options, jobs=2, cache_dir=tmp_path / "cache")
     assert [r.findings for r in again] == [r.findings for r in first] and first[0].findings
 
 
@@ -261,7 +261,7 @@ def test_installed_distributions_name_the_cache_file(tmp_path, monkeypatch):
 
 def test_file_settings_resolve_folders_as_realpath(tmp_path, monkeypatch):
     """Per-folder settings find the nearest pyproject through a symlinked folder as Path.resolve would."""
-    from kerascheck.cli import FileOptions
+    from kerascheck.config import FileOptions
 
     real = tmp_path / "real" / "pkg"
     real.mkdir(parents=True)
@@ -275,3 +275,20 @@ def test_file_settings_resolve_folders_as_realpath(tmp_path, monkeypatch):
     assert file_options._real_folder("link/sub/..") == os.path.realpath("link/sub/..")
     assert file_options.file_settings("link/m.py")[1].ignore == ("KC201",)
     assert file_options.options_for(Path("link/m.py")).ignore == ("KC201",)
+
+
+def test_fix_marks_need_no_edit_and_no_libcst(run_cli, tmp_path, monkeypatch):
+    """The [*] marks and the hidden-fix count come from the rules' fix intents: a text check computes no edit,
+    so it runs the same with libcst unavailable (issue 11: marks once cost a quadratic scan of the file)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "keras1.py").write_text(
+        "import keras\nm = keras.Sequential([keras.layers.Dense(10, activation='softmax')])\n"
+        "m.compile(loss='binary_crossentropy', metrics=['accuracy'])\nm.fit(x, y, nb_epoch=2)\n")
+    reference = run_cli(".", "--no-cache", cwd=project)
+    assert " KC302 [*] " in reference.stdout and "hidden fix" in reference.stderr
+    _no_libcst(tmp_path, monkeypatch)
+    blocked = run_cli(".", "--no-cache", cwd=project)
+    assert "Traceback" not in blocked.stderr, blocked.stderr
+    assert (blocked.stdout, blocked.stderr, blocked.returncode) == \
+        (reference.stdout, reference.stderr, reference.returncode)

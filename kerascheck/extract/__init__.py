@@ -158,6 +158,7 @@ def extract_text(path: str, text: str) -> FileFacts:
         interpreter = ModuleInterpreter(path, module, SourceSpans(text), mentions_keras(text))
         if may_compile:
             facts.compiles = interpreter.run()
+            facts.model_calls = interpreter.recorder.model_call_facts()
         if may_call:
             facts.calls = extract_calls(interpreter)
     except RecursionError:

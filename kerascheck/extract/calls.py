@@ -1,7 +1,7 @@
 """CallFacts: the calls outside compile() that a rule looks at (Keras 1 and removed APIs, KC3).
 
 One pass over the module `ast` already parsed. Names are resolved the way the
-interpreter resolves them (its own import binding and lookup: aliases, star imports,
+interpreter resolves them (extract/names.py, through the evaluator: aliases, star imports,
 Keras's own names in a pasted snippet), so `Conv2D`, `layers.Conv2D`,
 `tf.keras.layers.Conv2D` and `keras.layers.convolutional.Convolution2D` all become
 qualified names that `knowledge.keras_path` understands.
@@ -18,7 +18,10 @@ import ast
 from typing import Optional
 
 from kerascheck import knowledge
-from kerascheck.extract.interpreter import _LITERAL_TYPES, Frame, ModuleInterpreter, Scope, _dotted
+from kerascheck.extract import names
+from kerascheck.extract.evaluator import Evaluator, Frame
+from kerascheck.extract.interpreter import ModuleInterpreter
+from kerascheck.extract.names import Scope, dotted
 from kerascheck.extract.spans import SourceSpans
 from kerascheck.extract.values import UNKNOWN, Const, Ref, Sequence, Value
 from kerascheck.facts import CallFact
@@ -67,65 +70,48 @@ class NotAModel(Value):
         return self.methods is None or method in self.methods
 
 
+class _NameEvaluator(Evaluator):
+    """The evaluator reading names and literals only: a call is never followed (its value is unknown)."""
+
+    def __init__(self, snippet_extra: Optional[dict]):
+        super().__init__("", ast.Module(body=[], type_ignores=[]), SourceSpans(""))
+        self.snippet_extra = snippet_extra
+
+    def lookup(self, name: str, frame: Frame) -> Value:
+        return names.lookup(name, frame.scope, self.snippet_extra)
+
+    def eval_call(self, node: ast.Call, frame: Frame) -> Value:
+        return UNKNOWN
+
+
 class Resolver:
-    """Qualified names of expressions, through the interpreter's import binding and lookup."""
+    """Qualified names and literal values of expressions, by the evaluator's own name resolution."""
 
     def __init__(self, interpreter: ModuleInterpreter):
         self.interpreter = interpreter
         self.snippet_names = interpreter.mentions_keras
+        self.evaluator = _NameEvaluator(SNIPPET_EXTRA if self.snippet_names else None)
 
     def bind_import(self, node, scope: Scope) -> None:
         if isinstance(node, ast.Import):
-            self.interpreter.do_import(node, Frame(scope))
+            names.bind_import(node, scope)
         else:
-            self.interpreter.do_import_from(node, Frame(scope))
+            self.interpreter.import_from(node, scope)
 
     def lookup(self, name: str, scope: Scope) -> Value:
-        value = self.interpreter.lookup(name, Frame(scope))
-        if value is UNKNOWN and self.snippet_names and name in SNIPPET_EXTRA and scope.lookup(name) is None \
-                and not _has_foreign_star_import(scope):
-            return Ref(SNIPPET_EXTRA[name])
-        return value
+        return self.evaluator.lookup(name, Frame(scope))
 
     def value(self, node: ast.AST, scope: Scope) -> Value:
-        """Names, attributes, literals, tuples and subscripts of known tuples; anything else is UNKNOWN."""
-        if isinstance(node, ast.Name):
-            return self.lookup(node.id, scope)
-        if isinstance(node, ast.Attribute):
-            owner = self.value(node.value, scope)
-            return Ref(f"{owner.qualified}.{node.attr}") if isinstance(owner, Ref) else UNKNOWN
-        if isinstance(node, ast.Constant):
-            return Const(node.value) if isinstance(node.value, _LITERAL_TYPES) else UNKNOWN
-        if isinstance(node, (ast.Tuple, ast.List)):
-            items = []
-            for element in node.elts:
-                if isinstance(element, ast.Starred):
-                    return UNKNOWN
-                items.append(self.value(element, scope))
-            return Sequence(items)
-        if isinstance(node, ast.Subscript) and not isinstance(node.slice, (ast.Slice, ast.Tuple)):
-            container = self.value(node.value, scope)
-            index = self.value(node.slice, scope)
-            if isinstance(container, Sequence) and isinstance(index, Const) and isinstance(index.value, int) \
-                    and -len(container.items) <= index.value < len(container.items):
-                return container.items[index.value]
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            operand = self.value(node.operand, scope)
-            if isinstance(operand, Const) and isinstance(operand.value, (int, float)) and not isinstance(operand.value, bool):
-                return Const(-operand.value)
-        return UNKNOWN
+        """Names, attributes, literals, containers and arithmetic of known values; a call is UNKNOWN."""
+        return self.evaluator.eval(node, Frame(scope))
 
     def qualified(self, node: ast.AST, scope: Scope) -> Optional[str]:
         value = self.value(node, scope)
         return value.qualified if isinstance(value, Ref) else None
 
 
-def _has_foreign_star_import(scope: Optional[Scope]) -> bool:
-    while scope is not None:
-        if any(knowledge.keras_path(module) is None for module in scope.star_imports):
-            return True
-        scope = scope.parent
-    return False
+# The literals a keyword argument's value is recorded as (CallFact.keyword_values).
+_KEYWORD_LITERALS = (int, float, str, bool, type(None))
 
 
 def _literal(value: Value):
@@ -320,10 +306,13 @@ class CallExtractor:
         if qualified is None:
             return
         span_of = self.interpreter.span_of
-        keywords = {}
+        keywords, value_spans, values = {}, {}, {}
         for keyword in node.keywords:
-            if keyword.arg is not None:
-                keywords.setdefault(keyword.arg, span_of(keyword))
+            if keyword.arg is not None and keyword.arg not in keywords:
+                keywords[keyword.arg] = span_of(keyword)
+                value_spans[keyword.arg] = span_of(keyword.value)
+                if isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, _KEYWORD_LITERALS):
+                    values[keyword.arg] = keyword.value.value
         positional_spans = []
         positional_values = []
         for arg in node.args:
@@ -336,7 +325,9 @@ class CallExtractor:
         self.calls.append(CallFact(
             qualified_name=qualified, span=span_of(node), keywords=keywords,
             positional_count=len(positional_spans), positional_spans=tuple(positional_spans),
-            positional_values=tuple(positional_values)))
+            positional_values=tuple(positional_values), keyword_value_spans=value_spans, keyword_values=values,
+            has_star=any(isinstance(arg, ast.Starred) for arg in node.args)
+            or any(keyword.arg is None for keyword in node.keywords)))
 
     def qualified_name(self, node: ast.Call, scope: Scope) -> Optional[str]:
         """The callee's qualified name when the call is worth a look, else None."""
@@ -356,7 +347,7 @@ class CallExtractor:
                 return None  # LogisticRegression().predict_proba, self.predict_generator of the class's own
             if not self.resolver.snippet_names:
                 return None  # a file that never says Keras (a PyTorch trainer's fit_generator): not a Keras model
-            return f"{_dotted(func.value) or '?'}.{func.attr}"
+            return f"{dotted(func.value) or '?'}.{func.attr}"
         return None
 
 

@@ -1,9 +1,10 @@
-"""Turn one parsed module into facts about its Keras models.
+"""Keras in the evaluator: what Keras's calls return and what a model's methods do.
 
-A small abstract interpreter: it walks the statements of the module in order,
-binding names to abstract values (extract/values.py), follows calls into the
-module's own functions and classes, and records every `compile(...)` whose
-receiver is a Keras model. Nothing is executed; unknown things stay UNKNOWN.
+ModuleInterpreter is the evaluator of Python values (extract/evaluator.py) taught
+Keras: a call of a Keras name makes a model, a layer, a tensor or a loss (as the
+tables in kerascheck/knowledge describe), a layer applied to a tensor makes a new
+tensor, `model.add(...)` grows a Sequential, and every `compile(...)` of something that
+can be a Keras model is handed to the fact recorder (extract/recorder.py).
 """
 
 from __future__ import annotations
@@ -13,19 +14,18 @@ import re
 from typing import Optional
 
 from kerascheck import knowledge
-from kerascheck.extract.spans import NO_SPAN, SourceSpans
+from kerascheck.extract.evaluator import NOT_HANDLED, Evaluator, Frame
+from kerascheck.extract.names import dotted
+from kerascheck.extract.recorder import FactRecorder, const_int, const_str
+from kerascheck.extract.spans import SourceSpans
 from kerascheck.extract.values import (
-    UNKNOWN, ClassValue, Const, FunctionValue, InstanceValue, KerasObject, LayerValue, Mapping,
-    ModelValue, Ref, Sequence, TensorValue, Value,
+    UNKNOWN, BoundMethod, ClassValue, Const, FunctionValue, InstanceValue, KerasObject, LayerValue, Mapping,
+    ModelValue, Opaque, Ref, Sequence, TensorValue, Value, is_unknown,
 )
-from kerascheck.facts import (
-    Activation, CompileFact, LossFact, MetricFact, OutputFact, Span, TrainedOutput,
-)
+from kerascheck.facts import InputFact
+from kerascheck.knowledge import applications, layers
+from kerascheck.knowledge.shapes import CHANNELS_FIRST, CHANNELS_LAST, NOT_KNOWN, LayerArgs
 
-# How deep calls into the module's own functions are followed.
-MAX_CALL_DEPTH = 6
-
-_FUNCTION_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # In text, what may sit between an attribute's dot and its name: whitespace, line continuations,
 # comments inside brackets. A comment counts only with its line end: `#[^\r\n]*` alone would let
 # `(...)*` split a line of #s in exponentially many ways before failing (a '.' then a '#####'
@@ -34,526 +34,460 @@ BETWEEN_DOT_AND_NAME = r"(?:\s|\\|#[^\r\n]*[\r\n])*"
 # Where the text may call a `.compile` this interpreter records: any but `re.compile(` and
 # `regex.compile(` (most of the standard library's), whose receiver is a module, not a model.
 COMPILE_ATTRIBUTE = re.compile(r"\.(?<!\bre\.)(?<!\bregex\.)" + BETWEEN_DOT_AND_NAME + r"compile\b")
-_TRY_STATEMENTS = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
-_MATCH_STATEMENTS = tuple(getattr(ast, name) for name in ("Match",) if hasattr(ast, name))
+
+# Keras functions that return a model whose architecture the program does not show.
+_LOADERS = {"load_model": "model loaded from a file (load_model)",
+            "model_from_json": "model built from a JSON description (model_from_json)",
+            "model_from_yaml": "model built from a YAML description (model_from_yaml)",
+            "model_from_config": "model built from a config (model_from_config)"}
+# Packages whose models a program compiles without showing their layers.
+LIBRARY_PACKAGES = frozenset({"keras_hub", "keras_nlp", "keras_cv", "tensorflow_hub", "transformers",
+                              "segmentation_models", "efficientnet", "classification_models", "keras_tuner",
+                              "kerastuner", "vit_keras", "keras_vggface", "tensorflow_addons", "tensorflow_models",
+                              "official", "keras_retinanet", "deepchem", "spektral", "stellargraph", "tcn",
+                              "keras_contrib", "autokeras", "kapre", "keras_bert", "keras_transformer"})
+# A model's methods that take data or give predictions (ModelCallFact), with their positional parameters.
+MODEL_DATA_METHODS = {
+    "fit": ("x", "y", "batch_size", "epochs"), "evaluate": ("x", "y", "batch_size"), "predict": ("x", "batch_size"),
+    "train_on_batch": ("x", "y"), "test_on_batch": ("x", "y"), "predict_on_batch": ("x",),
+    "fit_generator": ("generator", "steps_per_epoch", "epochs"), "evaluate_generator": ("generator", "steps"),
+    "predict_generator": ("generator", "steps"), "predict_classes": ("x", "batch_size"),
+    "predict_proba": ("x", "batch_size"),
+}
+_DATA_FORMATS = {"channels_first": CHANNELS_FIRST, "channels_last": CHANNELS_LAST, "th": CHANNELS_FIRST,
+                 "tf": CHANNELS_LAST}
 
 
-class Scope:
-    def __init__(self, parent: Optional["Scope"] = None):
-        self.vars: dict = {}
-        self.parent = parent
-        self.star_imports: list = []  # modules star-imported here
+class ModuleInterpreter(Evaluator):
+    WORTH_ANALYSING = COMPILE_ATTRIBUTE
 
-    def lookup(self, name: str) -> Optional[Value]:
-        scope = self
-        while scope is not None:
-            if name in scope.vars:
-                return scope.vars[name]
-            scope = scope.parent
-        return None
-
-    def root(self) -> "Scope":
-        scope = self
-        while scope.parent is not None:
-            scope = scope.parent
-        return scope
-
-
-class _Return(Exception):
-    """Not used for control flow; returns are collected on the frame."""
-
-
-class Frame:
-    def __init__(self, scope: Scope, function: Optional[FunctionValue] = None):
-        self.scope = scope
-        self.function = function
-        self.returns: list = []
-
-
-def _dotted(node: ast.AST) -> Optional[str]:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
-
-
-# Literals the interpreter models; bytes, complex and Ellipsis stay unknown.
-_LITERAL_TYPES = (bool, int, float, str, type(None))
-
-
-def _literal_constant(node: ast.Constant) -> Value:
-    value = node.value
-    if isinstance(value, _LITERAL_TYPES):
-        # True/False/None carry no node: they say nothing about where a value was written.
-        return Const(value) if value is None or isinstance(value, bool) else Const(value, node)
-    return UNKNOWN
-
-
-class ModuleInterpreter:
     def __init__(self, path: str, module: ast.Module, spans: SourceSpans, mentions_keras: bool):
-        self.path = path
-        self.module = module
-        self.spans = spans
+        super().__init__(path, module, spans)
         self.mentions_keras = mentions_keras
-        self.global_scope = Scope()
-        # compile node -> (score, CompileFact), the most informative context wins.
-        self.compiles: dict = {}
-        self.call_stack: list = []
-        self.analysed_functions: set = set()
-        self.class_instances: dict = {}  # ClassValue -> instance used for standalone methods
-
-    # ------------------------------------------------------------ entry point
+        self.recorder = FactRecorder(self)
+        # `set_image_data_format('channels_first')` / `set_image_dim_ordering('th')` seen so far.
+        self.image_data_format: Optional[str] = None
 
     def run(self) -> list:
-        frame = Frame(self.global_scope)
-        self.exec_body(self.module.body, frame)
-        # Every function and method is also analysed on its own, so a compile
-        # inside a function nobody calls (or called from elsewhere) is found.
-        self._analyse_functions_in(self.global_scope)
-        facts = [fact for _, fact in self.compiles.values()]
-        facts.sort(key=lambda f: (f.span.line, f.span.column))
-        return facts
+        """The CompileFacts of the module."""
+        self.run_module()
+        return self.recorder.compile_facts()
 
-    def _analyse_functions_in(self, scope: Scope) -> None:
-        values = [value for value in scope.vars.values() if isinstance(value, (FunctionValue, ClassValue))]
-        worth_it = self._may_reach_a_compile(values)
-        for value in values:
-            if id(value.definition) not in worth_it:
-                continue
-            if isinstance(value, FunctionValue):
-                self._analyse_standalone(value, self_value=None)
-            else:
-                self._analyse_class(value)
+    # ------------------------------------------------------------ classes
 
-    def _may_reach_a_compile(self, values: list) -> set:
-        """ids of the definitions whose analysis can record a compile, judged on their text.
-
-        A definition can only reach a compile if its code holds a `.compile` or names (as a word)
-        a definition that can: a fixpoint over the names. Analysing the others would record
-        nothing, and in a big module that is not about Keras they are most of the work.
-        """
-        texts = {id(value.definition): self.spans.source(value.definition) or "" for value in values}
-        reaching = {key for key, text in texts.items() if COMPILE_ATTRIBUTE.search(text)}
-        while True:
-            names = set()
-            for value in values:
-                if id(value.definition) in reaching:
-                    names.add(value.definition.name)
-                    if isinstance(value, ClassValue):
-                        names.update(value.methods)
-            if not names:
-                return reaching
-            pattern = re.compile(r"\b(?:%s)\b" % "|".join(sorted(map(re.escape, names))))
-            grown = {key for key, text in texts.items() if key not in reaching and pattern.search(text)}
-            if not grown:
-                return reaching
-            reaching |= grown
-
-    def _analyse_class(self, cls: ClassValue) -> None:
-        if id(cls) in self.analysed_functions:
-            return
-        self.analysed_functions.add(id(cls))
-        instance = self._instantiate(cls, [], {}, node=cls.definition)
-        for method in cls.methods.values():
-            self._analyse_standalone(method, self_value=instance)
-
-    def _analyse_standalone(self, function: FunctionValue, self_value) -> None:
-        if id(function.definition) in self.analysed_functions:
-            return
-        self.analysed_functions.add(id(function.definition))
-        self.call_function(function, [], {}, self_value=self_value, use_defaults=True)
-
-    # ------------------------------------------------------------ statements
-
-    def exec_body(self, body, frame: Frame) -> None:
-        for statement in body:
-            try:
-                self.exec_statement(statement, frame)
-            except RecursionError:
-                raise
-            except Exception:  # noqa: BLE001 - one odd statement must not lose the file
-                continue
-
-    def exec_statement(self, node: ast.stmt, frame: Frame) -> None:
-        if isinstance(node, ast.Expr):
-            self.eval(node.value, frame)
-        elif isinstance(node, ast.Assign):
-            value = self.eval(node.value, frame)
-            for target in node.targets:
-                self.assign(target, value, frame)
-        elif isinstance(node, ast.AnnAssign):
-            if node.value is not None:
-                self.assign(node.target, self.eval(node.value, frame), frame)
-        elif isinstance(node, ast.AugAssign):
-            current = self.eval(node.target, frame)
-            value = self.eval(node.value, frame)
-            self.assign(node.target, self._binary(node.op, current, value, node), frame)
-        elif isinstance(node, ast.Return):
-            value = self.eval(node.value, frame) if node.value is not None else Const(None)
-            frame.returns.append(value)
-        elif isinstance(node, ast.Import):
-            self.do_import(node, frame)
-        elif isinstance(node, ast.ImportFrom):
-            self.do_import_from(node, frame)
-        elif isinstance(node, _FUNCTION_DEFS):
-            frame.scope.vars[node.name] = FunctionValue(definition=node, scope=frame.scope)
-        elif isinstance(node, ast.ClassDef):
-            frame.scope.vars[node.name] = self.define_class(node, frame)
-        elif isinstance(node, ast.If):
-            self.eval(node.test, frame)
-            self.exec_body(node.body, frame)
-            self.exec_body(node.orelse, frame)  # an elif is an If inside orelse
-        elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-            if not isinstance(node, ast.While):
-                self.assign(node.target, UNKNOWN, frame)
-            self.exec_body(node.body, frame)
-            self.exec_body(node.orelse, frame)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                value = self.eval(item.context_expr, frame)
-                if item.optional_vars is not None:
-                    self.assign(item.optional_vars, value if isinstance(value, ModelValue) else UNKNOWN, frame)
-            self.exec_body(node.body, frame)
-        elif isinstance(node, _TRY_STATEMENTS):
-            self.exec_body(node.body, frame)
-            for handler in node.handlers:
-                self.exec_body(handler.body, frame)
-            self.exec_body(node.orelse, frame)
-            self.exec_body(node.finalbody, frame)
-        elif isinstance(node, _MATCH_STATEMENTS):
-            for case in node.cases:
-                self.exec_body(case.body, frame)
-
-    def do_import(self, node: ast.Import, frame: Frame) -> None:
-        for alias in node.names:
-            if alias.asname is not None:
-                frame.scope.vars[alias.asname] = Ref(alias.name)
-            else:
-                top = alias.name.split(".")[0]
-                frame.scope.vars[top] = Ref(top)
-
-    def do_import_from(self, node: ast.ImportFrom, frame: Frame) -> None:
-        star = any(alias.name == "*" for alias in node.names)
-        if node.level or node.module is None:
-            if not star:
-                for alias in node.names:
-                    frame.scope.vars[alias.asname or alias.name] = UNKNOWN
-            return
-        if star:
-            frame.scope.star_imports.append(node.module)
-            return
-        for alias in node.names:
-            frame.scope.vars[alias.asname or alias.name] = Ref(f"{node.module}.{alias.name}")
-
-    def define_class(self, node: ast.ClassDef, frame: Frame) -> ClassValue:
-        bases = [self.eval(base, frame) for base in node.bases]
-        is_model = any(self._is_model_class(base) for base in bases)
-        cls = ClassValue(definition=node, is_model=is_model, bases=bases)
-        for statement in node.body:
-            if isinstance(statement, _FUNCTION_DEFS):
-                cls.methods[statement.name] = FunctionValue(definition=statement, scope=frame.scope, owner=cls)
-        return cls
+    def is_model_class(self, bases: list) -> bool:
+        return any(self._is_model_class(base) for base in bases)
 
     def _is_model_class(self, value: Value) -> bool:
         if isinstance(value, ClassValue):
             return value.is_model
         if isinstance(value, Ref):
-            return self._keras_name(value.qualified) in knowledge.MODEL_CLASSES
+            return keras_name(value.qualified) in knowledge.MODEL_CLASSES
         return False
 
-    # ------------------------------------------------------------ assignment
+    def is_layer_class(self, bases: list) -> bool:
+        for base in bases:
+            if isinstance(base, ClassValue) and base.is_layer:
+                return True
+            if isinstance(base, Ref):
+                path = knowledge.keras_path(base.qualified)
+                if path is not None and path.startswith("layers.") and keras_name(base.qualified) not in \
+                        knowledge.MODEL_CLASSES:
+                    return True
+        return False
 
-    def assign(self, target: ast.expr, value: Value, frame: Frame) -> None:
-        if isinstance(target, ast.Name):
-            frame.scope.vars[target.id] = value
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            items = value.items if isinstance(value, Sequence) else None
-            elements = target.elts
-            for index, element in enumerate(elements):
-                if isinstance(element, ast.Starred):
-                    self.assign(element.value, UNKNOWN, frame)
-                    continue
-                item = items[index] if items is not None and index < len(items) and len(items) == len(elements) else UNKNOWN
-                self.assign(element, item, frame)
-        elif isinstance(target, ast.Subscript):
-            container = self.eval(target.value, frame)
-            if isinstance(container, (Sequence, Mapping)):
-                container.complete = False
-        elif isinstance(target, ast.Attribute):
-            owner = self.eval(target.value, frame)
-            if isinstance(owner, (InstanceValue, ModelValue)):
-                owner.attrs[target.attr] = value
+    def new_instance(self, cls: ClassValue, node) -> Value:
+        if cls.is_model:
+            return ModelValue(style="subclassed", cls=cls, node=node)
+        return InstanceValue(cls=cls, node=node)
 
-    # ------------------------------------------------------------ expressions
+    def instantiate(self, cls: ClassValue, args, kwargs, node) -> Value:
+        instance = super().instantiate(cls, args, kwargs, node)
+        if isinstance(instance, ModelValue) and cls.find_method("__init__") is None:
+            # `class MyModel(keras.Model)` with no __init__ of its own: `MyModel(inputs, outputs)` is Keras's Model().
+            self._functional_init(instance, args, kwargs)
+        return instance
 
-    def eval(self, node: Optional[ast.expr], frame: Frame) -> Value:
-        if node is None:
-            return UNKNOWN
-        if isinstance(node, ast.Name):
-            return self.lookup(node.id, frame)
-        if isinstance(node, ast.Attribute):
-            return self.eval_attribute(node, frame)
-        if isinstance(node, ast.Call):
-            return self.eval_call(node, frame)
-        if isinstance(node, ast.Constant):
-            return _literal_constant(node)
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            items = []
-            for element in node.elts:
-                if isinstance(element, ast.Starred):
-                    starred = self.eval(element.value, frame)
-                    if isinstance(starred, Sequence):
-                        items.extend(starred.items)
-                        continue
-                    return UNKNOWN
-                items.append(self.eval(element, frame))
-            return Sequence(items, node)
-        if isinstance(node, ast.Dict):
-            pairs = []
-            for key, value in zip(node.keys, node.values):
-                if key is None:  # {**other}
-                    return UNKNOWN
-                pairs.append((self.eval(key, frame), self.eval(value, frame)))
-            return Mapping(pairs, node)
-        if isinstance(node, ast.BinOp):
-            return self._binary(node.op, self.eval(node.left, frame), self.eval(node.right, frame), node)
-        if isinstance(node, ast.UnaryOp):
-            operand = self.eval(node.operand, frame)
-            if isinstance(node.op, ast.USub) and isinstance(operand, Const) and isinstance(operand.value, (int, float)):
-                return Const(-operand.value, node)
-            return UNKNOWN
-        if isinstance(node, ast.Subscript):
-            return self.eval_subscript(node, frame)
-        if isinstance(node, ast.IfExp):
-            # The condition is not evaluated: only a value both branches agree on is known.
-            body = self.eval(node.body, frame)
-            orelse = self.eval(node.orelse, frame)
-            if isinstance(body, Const) and isinstance(orelse, Const) and body.value == orelse.value:
-                return body
-            return body if body is orelse else UNKNOWN
-        if isinstance(node, ast.NamedExpr):
-            value = self.eval(node.value, frame)
-            self.assign(node.target, value, frame)
-            return value
-        if isinstance(node, ast.Await):
-            return self.eval(node.value, frame)
-        return UNKNOWN  # comprehensions, lambdas, f-strings, comparisons...
+    def bind_parameters(self, function, self_value, scope, positional) -> None:
+        # A model's or a layer's call(): its first argument is the input tensor.
+        if function.name == "call" and isinstance(self_value, (ModelValue, InstanceValue)) and positional:
+            first = positional[0].arg
+            if is_unknown(scope.vars.get(first)):
+                scope.vars[first] = TensorValue(node=function.definition)
 
-    def lookup(self, name: str, frame: Frame) -> Value:
-        found = frame.scope.lookup(name)
-        if found is not None:
-            return found
-        # `from keras.layers import *`: the name comes from the star-imported module.
-        scope = frame.scope
-        while scope is not None:
-            for module in scope.star_imports:
-                if knowledge.keras_path(module) is not None:
-                    return Ref(f"{module}.{name}")
-            scope = scope.parent
-        # A pasted snippet: Keras's own names with no import still mean Keras.
-        if name in knowledge.SNIPPET_MODULE:
-            return Ref(knowledge.SNIPPET_MODULE[name])
-        if name in ("len", "int", "super", "print", "range", "max", "min", "round", "float", "str", "list", "tuple"):
-            return Ref("builtins." + name)
-        return UNKNOWN
+    def entered(self, value: Value) -> Value:
+        return value if isinstance(value, ModelValue) else UNKNOWN
 
-    def eval_attribute(self, node: ast.Attribute, frame: Frame) -> Value:
-        owner = self.eval(node.value, frame)
-        attr = node.attr
-        if isinstance(owner, Ref):
-            return Ref(f"{owner.qualified}.{attr}", node)
+    # ------------------------------------------------------------ attributes
+
+    def set_attribute(self, owner: Value, attr: str, value: Value) -> None:
         if isinstance(owner, (InstanceValue, ModelValue)):
+            owner.attrs[attr] = value
+
+    def attribute(self, owner: Value, attr: str, node) -> Value:
+        if isinstance(owner, ModelValue):
             if attr in owner.attrs:
                 return owner.attrs[attr]
-            cls = owner.cls
-            if cls is not None:
-                method = cls.find_method(attr)
-                if method is not None:
-                    return _BoundMethod(method, owner)
-            if isinstance(owner, ModelValue) and attr in ("output", "outputs", "input", "inputs"):
-                return TensorValue(node=node)
-        return UNKNOWN
+            method = owner.cls.find_method(attr) if owner.cls is not None else None
+            if method is not None:
+                return BoundMethod(method, owner)
+            if attr == "output":
+                return TensorValue(layer=owner, node=node)
+            if attr == "outputs":
+                return self._model_outputs_value(owner, node)
+            if attr in ("input", "inputs"):
+                return self._model_input_value(owner, attr, node)
+            return UNKNOWN
+        if isinstance(owner, Opaque):
+            return owner
+        return super().attribute(owner, attr, node)
 
-    def eval_subscript(self, node: ast.Subscript, frame: Frame) -> Value:
-        container = self.eval(node.value, frame)
-        if isinstance(node.slice, (ast.Slice, ast.Tuple)):
-            return UNKNOWN
-        index = self.eval(node.slice, frame)
-        if not isinstance(index, Const):
-            return UNKNOWN
-        if isinstance(container, Sequence) and isinstance(index.value, int):
-            try:
-                return container.items[index.value]
-            except IndexError:
-                return UNKNOWN
-        if isinstance(container, Mapping):
-            for key, value in container.items:
-                if isinstance(key, Const) and key.value == index.value:
-                    return value
-        return UNKNOWN
+    def _model_outputs_value(self, model: ModelValue, node) -> Value:
+        if model.style == "functional" and isinstance(model.outputs, Sequence):
+            return Sequence([TensorValue(layer=model, output_index=index, node=node)
+                             for index in range(len(model.outputs.items))], node)
+        return Sequence([TensorValue(layer=model, node=node)], node)
 
-    def _binary(self, operator: ast.operator, left: Value, right: Value, node) -> Value:
-        if not (isinstance(left, Const) and isinstance(right, Const)):
-            return UNKNOWN
-        a, b = left.value, right.value
-        if not (isinstance(a, (int, float)) and isinstance(b, (int, float))) or isinstance(a, bool) or isinstance(b, bool):
-            if isinstance(operator, ast.Add) and isinstance(a, str) and isinstance(b, str):
-                return Const(a + b, node)
-            return UNKNOWN
-        try:
-            if isinstance(operator, ast.Add):
-                result = a + b
-            elif isinstance(operator, ast.Sub):
-                result = a - b
-            elif isinstance(operator, ast.Mult):
-                result = a * b
-            elif isinstance(operator, ast.FloorDiv):
-                result = a // b
-            elif isinstance(operator, ast.Div):
-                result = a / b
-            elif isinstance(operator, ast.Mod):
-                result = a % b
-            elif isinstance(operator, ast.Pow) and abs(b) < 64:
-                result = a ** b
-            else:
-                return UNKNOWN
-        except (ZeroDivisionError, OverflowError):
-            return UNKNOWN
-        return Const(result, node)
+    def _model_input_value(self, model: ModelValue, attr: str, node) -> Value:
+        if model.style == "functional" and model.inputs is not None:
+            inputs = model.inputs
+            if attr == "input" and isinstance(inputs, Sequence) and len(inputs.items) == 1:
+                return inputs.items[0]
+            return inputs
+        if model.style == "application":
+            root = TensorValue(declared=model.declared_input, node=node)
+            return root if attr == "input" else Sequence([root], node)
+        return TensorValue(node=node)
 
-    # ------------------------------------------------------------ calls
+    # ------------------------------------------------------------ methods of models
 
-    def eval_call(self, node: ast.Call, frame: Frame) -> Value:
-        # `.compile(...)`, `.add(...)` on a model are the statements that matter most.
-        if isinstance(node.func, ast.Attribute):
-            method = node.func.attr
-            receiver_node = node.func.value
-            if method == "compile":
-                self.record_compile(node, receiver_node, frame)
-                return UNKNOWN
-            receiver = self.eval(receiver_node, frame)
-            if isinstance(receiver, ModelValue) and method == "add" and (node.args or node.keywords):
+    def method_call(self, node: ast.Call, receiver_node: ast.expr, method: str, frame: Frame):
+        # `.compile(...)` on a model is the statement that matters most.
+        if method == "compile":
+            self.compile_call(node, receiver_node, frame)
+            return UNKNOWN
+        if method == "__init__" and isinstance(receiver_node, ast.Call) and dotted(receiver_node.func) == "super":
+            owner = self._self_of(frame)
+            if isinstance(owner, ModelValue):
+                args, kwargs = self.eval_arguments(node, frame)
+                self._functional_init(owner, args, kwargs)
+                return Const(None)
+        return NOT_HANDLED
+
+    def _self_of(self, frame: Frame) -> Optional[Value]:
+        """The instance a method runs on: its first parameter's value."""
+        function = frame.function
+        if function is None or function.owner is None:
+            return None
+        params = list(function.definition.args.posonlyargs) + list(function.definition.args.args)
+        return frame.scope.vars.get(params[0].arg) if params else None
+
+    def _functional_init(self, model: ModelValue, args: list, kwargs: dict) -> None:
+        """`super().__init__(inputs=..., outputs=...)` / `MyModel(inputs, outputs)`: a functional model."""
+        outputs = kwargs.get("outputs", kwargs.get("output"))
+        if outputs is None and len(args) >= 2:
+            outputs = args[1]
+        if outputs is None or is_unknown(outputs):
+            return
+        model.style = "functional"
+        model.why = None
+        model.outputs = outputs
+        model.inputs = kwargs.get("inputs", kwargs.get("input", args[0] if args else None))
+
+    def method_of_value(self, receiver: Value, method: str, node: ast.Call, frame: Frame):
+        if isinstance(receiver, ModelValue) and method in MODEL_DATA_METHODS:
+            self.recorder.record_model_call(node, receiver, method)
+            return NOT_HANDLED
+        if isinstance(receiver, ModelValue):
+            if method == "add" and (node.args or node.keywords):
                 first = node.args[0] if node.args else node.keywords[0].value
                 receiver.layers.append(self.eval(first, frame))
                 return Const(None)
-            if isinstance(receiver, ModelValue) and method == "pop" and receiver.layers:
+            if method == "pop" and receiver.layers:
                 receiver.layers.pop()
                 return UNKNOWN
-            if isinstance(receiver, (Sequence, Mapping)) and method in _MUTATING_METHODS:
-                # Loop bodies run once here, so the new contents are not known.
-                receiver.complete = False
-                return UNKNOWN
-            func = self.eval_attribute(node.func, frame) if not isinstance(receiver, Ref) else Ref(f"{receiver.qualified}.{method}", node.func)
-        else:
-            func = self.eval(node.func, frame)
-        args = [self.eval(arg, frame) for arg in node.args if not isinstance(arg, ast.Starred)]
-        kwargs = {keyword.arg: self.eval(keyword.value, frame) for keyword in node.keywords if keyword.arg is not None}
-        return self.call(func, args, kwargs, node, frame)
+            if method == "build" and receiver.style == "sequential" and node.args and receiver.declared_input is None:
+                shape = _shape_tuple(self.eval(node.args[0], frame), batch_included=True)
+                receiver.declared_input = InputFact(shape=shape, keyword="build", span=self.span_of(node.args[0]),
+                                                    line=self.line_of(node))
+                return Const(None)
+        return NOT_HANDLED
 
-    def call(self, func: Value, args: list, kwargs: dict, node: ast.Call, frame: Frame) -> Value:
-        if isinstance(func, Ref):
-            return self.call_ref(func.qualified, args, kwargs, node)
-        if isinstance(func, _BoundMethod):
-            return self.call_function(func.function, args, kwargs, self_value=func.owner)
-        if isinstance(func, FunctionValue):
-            return self.call_function(func, args, kwargs, self_value=None)
-        if isinstance(func, ClassValue):
-            return self._instantiate(func, args, kwargs, node)
+    def compile_call(self, node: ast.Call, receiver_node: ast.expr, frame: Frame) -> None:
+        if isinstance(receiver_node, ast.Call) and dotted(receiver_node.func) == "super":
+            # A model's own compile() override calling Keras's with the override's arguments: the call of
+            # the override is the one listed (as "custom compile() override").
+            return
+        if isinstance(receiver_node, ast.Name) and receiver_node.id in ("re", "regex"):
+            return  # a regular expression module, as COMPILE_ATTRIBUTE has it, even when not imported
+        receiver = self.eval(receiver_node, frame)
+        if isinstance(receiver, TensorValue) and isinstance(receiver.layer, LayerValue) and receiver.layer.why:
+            receiver = Opaque(receiver.layer.why)  # a library's call on a tensor that returned a model after all
+        arguments = self.compile_arguments(node, frame)
+        if isinstance(receiver, ModelValue):
+            if receiver.cls is not None and receiver.cls.find_method("compile") is not None:
+                # The model's own compile() decides what reaches Keras.
+                self.recorder.record_unchecked(node, f"custom compile() override ({receiver.cls.definition.name}.compile)")
+                return
+            self.recorder.record_compile(node, receiver, arguments)
+            return
+        if isinstance(receiver, InstanceValue):
+            unread = _unread_base(receiver.cls)
+            if receiver.cls.find_method("compile") is not None or unread is None:
+                return  # a class of the program that is not a Keras model, with its own compile()
+            why = f"class {receiver.cls.definition.name} derives from {unread}, which is not read"
+        elif is_unknown(receiver) or isinstance(receiver, KerasObject):
+            why = self.why_unknown(receiver)
+        else:
+            return  # re.compile, torch.compile, a value that is not a model
+        if not self.mentions_keras:
+            return
+        if _looks_like_keras_compile(arguments):
+            # A model we cannot see: its losses and metrics are still checked.
+            self.recorder.record_compile(node, ModelValue(style=None, why=why), arguments)
+        else:
+            self.recorder.record_unchecked(node, why)
+
+    def why_unknown(self, value: Value) -> str:
+        """Why a model is unknown, for `inspect`."""
+        if isinstance(value, Opaque):
+            if value.param_of is not None:
+                name, function = value.param_of
+                return ParameterWhy(name, function, self)
+            return value.why
+        if isinstance(value, KerasObject):
+            return f"not a model: {value.qualified}"
+        return "the model is not resolved"
+
+    def compile_arguments(self, node: ast.Call, frame: Frame) -> dict:
+        """The compile's arguments, evaluated: {name: (node to report at, value, given by keyword)}.
+
+        `loss`, `metrics`, `optimizer` by keyword or position (0, 1, 2 are optimizer, loss, metrics);
+        `**cfg` of a dict the program builds gives its items, reported where the dict writes them.
+        """
+        arguments = {}
+        for index, arg in enumerate(node.args):
+            if isinstance(arg, ast.Starred):
+                break
+            name = ("optimizer", "loss", "metrics")[index] if index < 3 else None
+            if name is not None:
+                arguments[name] = (arg, self.eval(arg, frame), False)
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                arguments[keyword.arg] = (keyword.value, self.eval(keyword.value, frame), True)
+                continue
+            spread = self.eval(keyword.value, frame)
+            if isinstance(spread, Mapping):
+                for key, value in spread.items:
+                    name = const_str(key)
+                    if name is not None and name not in arguments:
+                        arguments[name] = (getattr(value, "node", None) or keyword.value, value, True)
+        return arguments
+
+    # ------------------------------------------------------------ calls
+
+    def call_other(self, func: Value, args: list, kwargs: dict, node: ast.Call) -> Value:
+        tensor = _first_tensor(args, kwargs)
         if isinstance(func, LayerValue):
-            return TensorValue(layer=func, parent=_first_tensor(args, kwargs), node=node)
+            return TensorValue(layer=func, inputs=_tensor_inputs(args, kwargs), node=node)
         if isinstance(func, ModelValue):
-            return TensorValue(fixed=self.model_outputs(func)[:1] or None, node=node)
+            if func.style == "subclassed" and func.cls is not None and tensor is not None:
+                applied = self._apply_call_method(func, func.cls, tensor, args, kwargs)
+                if applied is not None:
+                    return applied
+            return TensorValue(layer=func, inputs=[tensor] if tensor is not None else [], node=node)
+        if isinstance(func, InstanceValue) and func.cls.is_layer:
+            applied = self._apply_call_method(func, func.cls, tensor, args, kwargs) if tensor is not None else None
+            if applied is not None:
+                return applied
+            layer = LayerValue(kind=func.cls.definition.name, node=func.node)
+            return TensorValue(layer=layer, inputs=[tensor] if tensor is not None else [], node=node)
+        if isinstance(func, Opaque):
+            if args and isinstance(args[0], TensorValue):  # `layer(x)`: a library's layer applied to a tensor
+                layer = LayerValue(kind=_short_library_name(func.why), node=func.node, why=func.why)
+                return TensorValue(layer=layer, inputs=[args[0]], node=node)
+            return func
         return UNKNOWN
 
-    def _instantiate(self, cls: ClassValue, args, kwargs, node) -> Value:
-        if cls.is_model:
-            instance = ModelValue(style="subclassed", cls=cls, node=node)
-        else:
-            instance = InstanceValue(cls=cls, node=node)
-        init = cls.find_method("__init__")
-        if init is not None:
-            self.call_function(init, args, kwargs, self_value=instance)
-        return instance
+    def _apply_call_method(self, instance, cls: ClassValue, tensor, args, kwargs) -> Optional[Value]:
+        """A layer or model of the program applied to a tensor: what its call() returns, if a tensor."""
+        call = cls.find_method("call")
+        if call is None:
+            return None
+        returned = self.call_function(call, args, kwargs, self_value=instance)
+        if isinstance(returned, TensorValue):
+            return returned
+        return None
 
     def call_ref(self, qualified: str, args: list, kwargs: dict, node: ast.Call) -> Value:
-        if qualified == "builtins.len" and args and isinstance(args[0], (Sequence, Mapping)) and args[0].complete:
-            return Const(len(args[0].items), node)
-        if qualified in ("builtins.int", "builtins.round") and args and isinstance(args[0], Const) and isinstance(args[0].value, (int, float)):
-            return Const(int(args[0].value), node)
-        name = self._keras_name(qualified)
+        name = keras_name(qualified)
         if name is None:
-            return UNKNOWN
+            return self.call_outside_keras(qualified, args, kwargs, node)
         path = knowledge.keras_path(qualified) or qualified
         if name == "Sequential":
-            layers = args[0] if args else kwargs.get("layers")
+            layers_value = args[0] if args else kwargs.get("layers")
             model = ModelValue(style="sequential", node=node)
-            if isinstance(layers, Sequence):
-                model.layers = list(layers.items)
+            if isinstance(layers_value, Sequence):
+                model.layers = list(layers_value.items)
             return model
         if name in ("Model", "Functional"):
-            outputs = kwargs.get("outputs", kwargs.get("output"))
-            if outputs is None and len(args) >= 2:
-                outputs = args[1]
-            if outputs is None:
-                return ModelValue(style=None, node=node)
-            return ModelValue(style="functional", outputs=outputs, node=node)
-        if name in ("load_model", "clone_model", "model_from_json", "model_from_yaml") or path.startswith("applications."):
-            return ModelValue(style=None, node=node)
+            given = "outputs" in kwargs or "output" in kwargs or len(args) >= 2
+            model = ModelValue(style=None, node=node, why="Model(...) with outputs the analysis cannot follow" if given
+                               else "Model() without inputs and outputs")
+            self._functional_init(model, args, kwargs)
+            return model
+        if name in _LOADERS:
+            return ModelValue(style=None, node=node, why=_LOADERS[name])
+        if name == "clone_model":
+            original = args[0] if args else kwargs.get("model")
+            return original if isinstance(original, ModelValue) else ModelValue(style=None, node=node,
+                                                                                  why="clone_model() of an unknown model")
+        if path.startswith("applications."):
+            return self.call_application(name, args, kwargs, node)
         if name in knowledge.INPUT_NAMES:
-            return TensorValue(node=node)
-        layer = self.make_layer(name, args, kwargs, node)
+            return self.make_input(name, args, kwargs, node)
+        if name in ("set_image_data_format", "set_image_dim_ordering") and args:
+            value = const_str(args[0])
+            if value in _DATA_FORMATS:
+                self.image_data_format = _DATA_FORMATS[value]
+            return Const(None)
+        if name in layers.LAYER_FUNCTIONS and path.startswith("layers."):
+            # `concatenate([a, b], axis=-1)`: the layer made and applied at once.
+            layer = self.make_layer(layers.LAYER_FUNCTIONS[name], args[1:], kwargs, node)
+            inputs = args[0] if args else kwargs.get("inputs")
+            items = inputs.items if isinstance(inputs, Sequence) else []
+            return TensorValue(layer=layer, inputs=[t for t in items if isinstance(t, TensorValue)], node=node)
+        tensor = _first_tensor(args, kwargs)
+        if tensor is not None:
+            applied = self.apply_function(qualified, tensor, node)
+            if applied is not None:
+                return applied
+        layer = self.make_layer(name, args, kwargs, node) if path.startswith("layers.") else None
         if layer is not None:
             return layer
         if path.startswith("layers."):
-            # Any other layer (Embedding, pooling, attention...): its output is unknown.
-            return LayerValue(kind=name, name=_const_str(kwargs.get("name")), node=node)
+            # Any other layer (attention, a custom layer of a library...): its output is unknown.
+            return LayerValue(kind=name, name=const_str(kwargs.get("name")), node=node)
         if path.startswith(("losses.", "metrics.", "optimizers.", "callbacks.")) or path == name:
             return KerasObject(qualified, args, kwargs, node)  # a loss or metric instance, among others
-        return UNKNOWN
+        return Opaque(f"Keras's {path or name}(), which kerascheck's tables do not describe", node)
 
-    def _keras_name(self, qualified: str) -> Optional[str]:
-        path = knowledge.keras_path(qualified)
-        if path is None:
-            return None
-        return path.rsplit(".", 1)[-1] if path else None
+    def call_outside_keras(self, qualified: str, args: list, kwargs: dict, node: ast.Call) -> Value:
+        """A call of something the program imports from outside Keras (or a builtin)."""
+        if qualified.startswith("builtins."):
+            if qualified == "builtins.dict" and not args:
+                return Mapping([(Const(key), value) for key, value in kwargs.items()], node)
+            return super().call_ref(qualified, args, kwargs, node)
+        tensor = _first_tensor(args, kwargs)
+        if tensor is not None:
+            applied = self.apply_function(qualified, tensor, node)
+            if applied is not None:
+                return applied
+        return Opaque(_outside_why(qualified), node)
+
+    def apply_function(self, qualified: str, tensor: TensorValue, node) -> Optional[TensorValue]:
+        """A function applied to a tensor that acts as a layer: an activation, a cast, preprocess_input."""
+        activation = knowledge.activation_from_qualified_name(qualified)
+        if activation is not None:
+            layer = LayerValue(kind="Activation", spec=layers.LAYERS["Activation"], activation=activation, node=node,
+                               args=LayerArgs({}))
+            return TensorValue(layer=layer, inputs=[tensor], node=node)
+        short = qualified.rsplit(".", 1)[-1]
+        if short == "preprocess_input" and ".applications." in f".{knowledge.normalize_tensorflow(qualified)}":
+            layer = LayerValue(kind="preprocess_input", spec=layers.PREPROCESS_INPUT, node=node, args=LayerArgs({}))
+            return TensorValue(layer=layer, inputs=[tensor], node=node)
+        if short == "cast" and (knowledge.keras_path(qualified) is not None or
+                                knowledge.normalize_tensorflow(qualified) in ("tensorflow.cast", "tensorflow.dtypes.cast")):
+            layer = LayerValue(kind="cast", spec=layers.LAYERS["Identity"], node=node, args=LayerArgs({}))
+            return TensorValue(layer=layer, inputs=[tensor], node=node)
+        return None
+
+    # ------------------------------------------------------------ Keras's constructors
+
+    def make_input(self, name: str, args, kwargs, node) -> Value:
+        """`Input(shape=(28, 28, 1))`, `InputLayer(input_shape=...)`: a model's input, with the shape it declares."""
+        declared = self.declared_input(args[:1] if name == "Input" else (), kwargs, node, positional_keyword="shape")
+        tensor = TensorValue(declared=declared, node=node)
+        if name == "InputLayer":
+            # In a Sequential list it declares the input; applied like a layer it is the identity.
+            return LayerValue(kind="InputLayer", declared_input=declared, node=node)
+        return tensor
+
+    def declared_input(self, args, kwargs, node, positional_keyword: Optional[str] = None) -> Optional[InputFact]:
+        """The input a call declares: shape=, input_shape=, batch_input_shape=, batch_shape=, input_dim=."""
+        keyword_nodes = {keyword.arg: keyword for keyword in getattr(node, "keywords", ()) if keyword.arg}
+        for keyword in layers.INPUT_SHAPE_KEYWORDS:
+            if keyword not in kwargs:
+                continue
+            value = kwargs[keyword]
+            if keyword == "input_dim":
+                dim = const_int(value)
+                shape = (None, dim) if dim is not None else None
+            else:
+                shape = _shape_tuple(value, batch_included=keyword in ("batch_input_shape", "batch_shape"))
+                if shape is not None and keyword in ("shape", "input_shape") and "batch_size" in kwargs:
+                    shape = (const_int(kwargs["batch_size"]), *shape[1:])
+            where = keyword_nodes.get(keyword)
+            return InputFact(shape=shape, keyword=keyword, span=self.span_of(where), line=self.line_of(where),
+                             name=const_str(kwargs.get("name")))
+        if positional_keyword is not None and args:
+            return InputFact(shape=_shape_tuple(args[0], batch_included=False), keyword=positional_keyword,
+                             span=self.span_of(node.args[0]), line=self.line_of(node.args[0]),
+                             name=const_str(kwargs.get("name")))
+        if "input_length" in kwargs:  # Embedding(input_length=100) as a Sequential's first layer
+            length = const_int(kwargs["input_length"])
+            where = keyword_nodes.get("input_length")
+            return InputFact(shape=(None, length), keyword="input_length", span=self.span_of(where),
+                             line=self.line_of(where))
+        return None
 
     def make_layer(self, name: str, args, kwargs, node) -> Optional[LayerValue]:
-        layer_name = _const_str(kwargs.get("name"))
-        if name in knowledge.UNIT_LAYERS:
-            unit_keywords, default_activation = knowledge.UNIT_LAYERS[name]
-            units_value = args[0] if args and unit_keywords else None
-            for keyword in unit_keywords:
-                if keyword in kwargs:
-                    units_value = kwargs[keyword]
-            units = _const_int(units_value)
-            if units is not None and units < 1:
-                units = None  # no real layer has 0 units: the value was not what we computed
-            if "activation" in kwargs:
-                activation = self.activation_of(kwargs["activation"])
-            elif name in ("Dense", "LSTM", "GRU", "SimpleRNN") and len(args) >= 2:
-                activation = self.activation_of(args[1])
-            else:
-                activation = default_activation
-            return LayerValue(kind=name, units=units, activation=activation, name=layer_name, node=node)
-        if name in knowledge.ACTIVATION_LAYERS:
-            activation = knowledge.ACTIVATION_LAYERS[name]
-            if activation is None:
-                value = args[0] if args else kwargs.get("activation", UNKNOWN)
-                activation = self.activation_of(value)
-            return LayerValue(kind=name, activation=activation, name=layer_name, node=node)
-        if name in knowledge.PASS_THROUGH_LAYERS or name in knowledge.UNITS_ONLY_LAYERS:
-            target_units = None
-            if name == "Reshape":
-                shape = args[0] if args else kwargs.get("target_shape")
-                if isinstance(shape, Sequence) and shape.items:
-                    target_units = _const_int(shape.items[-1])
-            return LayerValue(kind=name, name=layer_name, target_units=target_units, node=node)
-        if name in knowledge.WRAPPER_LAYERS:
-            inner = args[0] if args else kwargs.get("layer")
-            return LayerValue(kind=name, name=layer_name, inner=inner if isinstance(inner, LayerValue) else None, node=node)
-        return None
+        spec = layers.layer(name)
+        if spec is None:
+            return None
+        bound = _bind(spec, args, kwargs)
+        layer_name = const_str(kwargs.get("name"))
+        units = const_int(bound.get(spec.units)) if spec.units else None
+        if units is not None and units < 1:
+            units = None  # no real layer has 0 units: the value was not what we computed
+        activation = None
+        if spec.activation == layers.ARGUMENT:
+            activation = self.activation_of(bound["activation"]) if "activation" in bound else spec.default_activation
+        elif spec.activation == layers.APPLIES:
+            activation = spec.applies or self.activation_of(bound.get("activation", UNKNOWN))
+        written_format = _DATA_FORMATS.get(const_str(bound.get("data_format")))
+        data_format = written_format or self.image_data_format or CHANNELS_LAST
+        keras1_kernel = bool(spec.spatial_dims and spec.spatial_dims >= 2 and len(args) == spec.spatial_dims + 1
+                             and "kernel_size" not in kwargs
+                             and all(const_int(arg) is not None for arg in args[1:]))
+        literal_args = LayerArgs({param: _literal(value) for param, value in bound.items()
+                                  if not isinstance(value, (LayerValue, ModelValue))},
+                                 data_format=data_format, spatial_dims=spec.spatial_dims,
+                                 keras1_positional_kernel=keras1_kernel,
+                                 written_format=written_format or self.image_data_format)
+        layer = LayerValue(kind=name, spec=spec, args=literal_args, units=units, activation=activation,
+                           name=layer_name, node=node, declared_input=self.declared_input((), kwargs, node))
+        if spec.family == "wrapper":
+            inner = bound.get("layer")
+            layer.inner = inner if isinstance(inner, (LayerValue, ModelValue)) else None
+        if name == "Lambda":
+            layer.lambda_effect = _lambda_effect(node.args[0] if node.args else None)
+        return layer
+
+    def call_application(self, name: str, args, kwargs, node) -> Value:
+        """`ResNet50(include_top=False, ...)`: a functional model the program does not show, read from Keras's table."""
+        if applications.application(name) is None:
+            if name == "preprocess_input":
+                tensor = _first_tensor(args, kwargs)
+                return self.apply_function("keras.applications." + name, tensor, node) if tensor else UNKNOWN
+            return ModelValue(style=None, node=node, why=f"keras.applications.{name} is not in kerascheck's table")
+        values = {key: _literal(value) for key, value in kwargs.items() if not isinstance(value, TensorValue)}
+        model = ModelValue(style="application", application=name, args=LayerArgs(values), node=node)
+        model.declared_input = self.declared_input((), kwargs, node)
+        tensor = kwargs.get("input_tensor")
+        if isinstance(tensor, TensorValue):
+            model.inputs = tensor
+        return model
 
     def activation_of(self, value: Value) -> Optional[str]:
         if isinstance(value, Const):
@@ -564,346 +498,174 @@ class ModuleInterpreter:
             return None
         if isinstance(value, Ref):
             return knowledge.activation_from_qualified_name(value.qualified)
-        if isinstance(value, LayerValue) and value.kind in knowledge.ACTIVATION_LAYERS:
+        if isinstance(value, LayerValue) and value.spec is not None and value.spec.activation == layers.APPLIES:
             return value.activation
         return None
 
-    def call_function(self, function: FunctionValue, args, kwargs, self_value, use_defaults: bool = False) -> Value:
-        if len(self.call_stack) >= MAX_CALL_DEPTH or function.definition in self.call_stack:
-            return UNKNOWN
-        scope = Scope(parent=function.scope)
-        params = function.definition.args
-        positional = list(params.posonlyargs) + list(params.args)
-        # defaults belong to the last positional parameters
-        defaults = dict(zip((param.arg for param in positional[len(positional) - len(params.defaults):]),
-                            params.defaults))
-        values = list(args)
-        if function.owner is not None and positional and not _is_static(function.definition):
-            first = positional.pop(0)
-            scope.vars[first.arg] = self_value if self_value is not None else UNKNOWN
-        for index, param in enumerate(positional):
-            if index < len(values):
-                scope.vars[param.arg] = values[index]
-            elif param.arg in kwargs:
-                scope.vars[param.arg] = kwargs[param.arg]
-            elif param.arg in defaults:
-                scope.vars[param.arg] = self.eval(defaults[param.arg], Frame(function.scope))
-            else:
-                scope.vars[param.arg] = UNKNOWN
-        for param, default in zip(params.kwonlyargs, params.kw_defaults):
-            if param.arg in kwargs:
-                scope.vars[param.arg] = kwargs[param.arg]
-            elif default is not None:
-                scope.vars[param.arg] = self.eval(default, Frame(function.scope))
-            else:
-                scope.vars[param.arg] = UNKNOWN
-        for star in (params.vararg, params.kwarg):
-            if star is not None:
-                scope.vars[star.arg] = UNKNOWN
-        # A subclassed model's call(): its first argument is the input tensor.
-        if function.name == "call" and isinstance(self_value, ModelValue) and positional:
-            first = positional[0].arg
-            if scope.vars.get(first) is UNKNOWN:
-                scope.vars[first] = TensorValue(node=function.definition)
-        frame = Frame(scope, function)
-        self.call_stack.append(function.definition)
-        try:
-            self.exec_body(function.definition.body, frame)
-        finally:
-            self.call_stack.pop()
-        # Nested functions and classes defined in this body are analysed on their own too.
-        for value in list(scope.vars.values()):
-            if isinstance(value, FunctionValue) and value.scope is scope:
-                self._analyse_standalone(value, self_value=None)
-        known = [value for value in frame.returns if value is not UNKNOWN and not (isinstance(value, Const) and value.value is None)]
-        return known[-1] if known else UNKNOWN
 
-    # ------------------------------------------------------------ models → outputs
-
-    def model_outputs(self, model: ModelValue) -> list:
-        """The OutputFacts of a model, in order; [] when unknown."""
-        if model.style == "sequential":
-            if not model.layers:
-                return []
-            tensor = None
-            for layer in model.layers:
-                tensor = TensorValue(layer=layer if isinstance(layer, LayerValue) else None, parent=tensor,
-                                     fixed=self.model_outputs(layer)[:1] or None if isinstance(layer, ModelValue) else None)
-                if not isinstance(layer, (LayerValue, ModelValue)):
-                    tensor = TensorValue(parent=None)
-            return [self.output_of_tensor(tensor)]
-        if model.style == "functional":
-            outputs = model.outputs
-            if isinstance(outputs, Sequence):
-                return [self.output_of_tensor(t) if isinstance(t, TensorValue) else OutputFact() for t in outputs.items]
-            if isinstance(outputs, Mapping):
-                facts = []
-                for key, tensor in outputs.items:
-                    fact = self.output_of_tensor(tensor) if isinstance(tensor, TensorValue) else OutputFact()
-                    if isinstance(key, Const) and isinstance(key.value, str):
-                        fact.name = key.value
-                    facts.append(fact)
-                return facts
-            if isinstance(outputs, TensorValue):
-                return [self.output_of_tensor(outputs)]
-            return []
-        if model.style == "subclassed" and model.cls is not None:
-            call = model.cls.find_method("call")
-            if call is None:
-                return []
-            returned = self.call_function(call, [], {}, self_value=model)
-            if isinstance(returned, TensorValue):
-                return [self.output_of_tensor(returned)]
-            if isinstance(returned, Sequence):
-                return [self.output_of_tensor(t) if isinstance(t, TensorValue) else OutputFact() for t in returned.items]
-            return [OutputFact()]
-        return []
-
-    def output_of_tensor(self, tensor: Optional[TensorValue], depth: int = 0) -> OutputFact:
-        if tensor is None or depth > 200:
-            return OutputFact()
-        if tensor.fixed is not None:
-            fixed = tensor.fixed[0] if isinstance(tensor.fixed, list) else tensor.fixed
-            return OutputFact(name=fixed.name, activation=fixed.activation, units=fixed.units,
-                              layer_line=fixed.layer_line, stacked=fixed.stacked)
-        layer = tensor.layer
-        if layer is None:
-            return OutputFact()
-        if layer.kind in knowledge.WRAPPER_LAYERS and layer.inner is not None:
-            layer = layer.inner
-        line = self.line_of(layer.node)
-        if layer.kind in knowledge.UNIT_LAYERS:
-            stacked = ()
-            if layer.activation in knowledge.PROBABILITY_ACTIVATIONS:
-                stacked = (Activation(layer.activation, line, self.span_of(layer.node)),)
-            return OutputFact(name=layer.name, activation=layer.activation, units=layer.units,
-                              layer_line=line, stacked=stacked)
-        base = self.output_of_tensor(tensor.parent, depth + 1)
-        if layer.kind in knowledge.ACTIVATION_LAYERS:
-            stacked = ()
-            if layer.activation in knowledge.PROBABILITY_ACTIVATIONS:
-                earlier = base.stacked if base.activation in knowledge.PROBABILITY_ACTIVATIONS else ()
-                stacked = earlier + (Activation(layer.activation, line, self.span_of(layer.node)),)
-            return OutputFact(name=layer.name, activation=layer.activation, units=base.units,
-                              layer_line=line if base.units is None or base.layer_line is None else base.layer_line,
-                              stacked=stacked)
-        if layer.kind in knowledge.PASS_THROUGH_LAYERS:
-            units = base.units
-            if layer.kind == "Reshape":
-                units = layer.target_units
-            return OutputFact(name=layer.name or base.name, activation=base.activation, units=units,
-                              layer_line=base.layer_line, stacked=base.stacked)
-        if layer.kind in knowledge.UNITS_ONLY_LAYERS:
-            return OutputFact(name=layer.name, activation=None, units=base.units, layer_line=line)
-        return OutputFact(name=layer.name, layer_line=line)
-
-    # ------------------------------------------------------------ compile
-
-    def record_compile(self, node: ast.Call, receiver_node: ast.expr, frame: Frame) -> None:
-        if isinstance(receiver_node, ast.Call) and _dotted(receiver_node.func) == "super":
-            return  # a model's own compile() override calling Keras's
-        receiver = self.eval(receiver_node, frame)
-        keywords = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg is not None}
-        positional = [arg for arg in node.args if not isinstance(arg, ast.Starred)]
-        if isinstance(receiver, ModelValue):
-            if receiver.cls is not None and receiver.cls.find_method("compile") is not None:
-                return  # the model's own compile() decides what reaches Keras
-            model = receiver
-        elif receiver is UNKNOWN or isinstance(receiver, KerasObject):
-            # A model we cannot see (a parameter, load_model(...)): a Keras compile
-            # when it is called like one in a file that uses Keras.
-            looks_like_keras = bool({"loss", "metrics", "optimizer"} & set(keywords))
-            if not (looks_like_keras and self.mentions_keras):
-                return
-            model = ModelValue(style=None)
-        else:
-            return  # re.compile, torch.compile, a user class's compile()
-        loss_arg = keywords.get("loss") or (positional[1] if len(positional) > 1 else None)
-        metrics_arg = keywords.get("metrics") or (positional[2] if len(positional) > 2 else None)
-        outputs = self.model_outputs(model)
-        loss_value = self.eval(loss_arg, frame) if loss_arg is not None else None
-        metrics_value = self.eval(metrics_arg, frame) if metrics_arg is not None else None
-        trained = self.align(outputs, loss_value, loss_arg, metrics_value, metrics_arg, node)
-        fact = CompileFact(path=self.path, span=self.span_of(node), model_style=model.style, trained=trained)
-        score = sum((o.activation is not None) + (o.units is not None) for o in fact.outputs)
-        previous = self.compiles.get(node)
-        if previous is None or score > previous[0]:
-            self.compiles[node] = (score, fact)
-
-    def align(self, outputs, loss_value, loss_arg, metrics_value, metrics_arg, compile_node) -> list:
-        """Pair each output with its loss and metrics (single, list or dict by name)."""
-        outputs = list(outputs)
-        if isinstance(loss_value, Mapping) and not outputs:
-            outputs = [OutputFact(name=_const_str(key)) for key, _ in loss_value.items]
-        if isinstance(loss_value, Sequence) and not outputs:
-            outputs = [OutputFact() for _ in loss_value.items]
-        if not outputs:
-            outputs = [OutputFact()]
-        loss_anchor = loss_arg if loss_arg is not None else compile_node
-        metrics_anchor = metrics_arg if metrics_arg is not None else compile_node
-        trained = []
-        for index, output in enumerate(outputs):
-            loss = None
-            if loss_value is not None:
-                chosen = _pick(loss_value, index, output.name, len(outputs))
-                if chosen is not None:
-                    loss = self.make_loss(chosen, loss_anchor)
-            metrics = []
-            if metrics_value is not None:
-                chosen = _pick_metrics(metrics_value, index, output.name, len(outputs))
-                metrics = [self.make_metric(item, metrics_anchor) for item in chosen]
-            trained.append(TrainedOutput(output=output, loss=loss, metrics=metrics))
-        return trained
-
-    def _anchor_span(self, value: Value, anchor: ast.AST) -> Span:
-        """The value's own position when it is written inside the compile argument, else the argument's."""
-        anchor_span = self.span_of(anchor)
-        node = getattr(value, "node", None)
-        if node is not None:
-            span = self.span_of(node)
-            if _contains(anchor_span, span):
-                return span
-        return anchor_span
-
-    def make_loss(self, value: Value, anchor: ast.AST) -> LossFact:
-        span = self._anchor_span(value, anchor)
-        spelling = self._source(getattr(value, "node", None) or anchor)
-        if isinstance(value, Const) and isinstance(value.value, str):
-            return LossFact(canonical=knowledge.canonical_loss(value.value), spelling=spelling, span=span,
-                            string=value.value, form="string", name=value.value)
-        if isinstance(value, Ref):
-            name = value.qualified.rsplit(".", 1)[-1]
-            path = knowledge.keras_path(value.qualified)
-            if path is not None and (path.startswith("losses.") or path == name or path.startswith("metrics.")):
-                form = "class" if name[:1].isupper() else "function"
-                return LossFact(canonical=knowledge.canonical_loss(name), spelling=spelling, span=span,
-                                form=form, name=name)
-        if isinstance(value, KerasObject):
-            name = value.short_name
-            from_logits_value = value.kwargs.get("from_logits", value.args[0] if value.args else Const(False))
-            from_logits = from_logits_value.value if isinstance(from_logits_value, Const) and isinstance(from_logits_value.value, bool) else None
-            from_logits_node = getattr(from_logits_value, "node", None)
-            return LossFact(canonical=knowledge.canonical_loss(name), spelling=spelling, span=span,
-                            form="class", name=name, from_logits=from_logits,
-                            from_logits_span=self.span_of(from_logits_node) if from_logits_node is not None else None,
-                            kwargs=_literal_kwargs(value.kwargs))
-        if isinstance(value, FunctionValue):
-            return LossFact(canonical=None, spelling=spelling, span=span, form="function", name=value.name,
-                            from_logits=None)
-        return LossFact(canonical=None, spelling=spelling, span=span, from_logits=None)
-
-    def make_metric(self, value: Value, anchor: ast.AST) -> MetricFact:
-        span = self._anchor_span(value, anchor)
-        spelling = self._source(getattr(value, "node", None) or anchor)
-        if isinstance(value, Const) and isinstance(value.value, str):
-            return MetricFact(canonical=knowledge.canonical_metric(value.value, "string"), spelling=spelling,
-                              span=span, string=value.value, form="string", name=value.value)
-        if isinstance(value, Ref):
-            name = value.qualified.rsplit(".", 1)[-1]
-            path = knowledge.keras_path(value.qualified)
-            if path is not None:
-                form = "class" if name[:1].isupper() else "function"
-                return MetricFact(canonical=knowledge.canonical_metric(name, form), spelling=spelling, span=span,
-                                  form=form, name=name)
-        if isinstance(value, KerasObject):
-            name = value.short_name
-            threshold = 0.5
-            if "threshold" in value.kwargs or (name == "BinaryAccuracy" and len(value.args) >= 3):
-                raw = value.kwargs.get("threshold", value.args[2] if len(value.args) >= 3 else None)
-                threshold = raw.value if isinstance(raw, Const) and isinstance(raw.value, (int, float)) else None
-            return MetricFact(canonical=knowledge.canonical_metric(name, "class"), spelling=spelling, span=span,
-                              threshold=threshold, form="class", name=name, kwargs=_literal_kwargs(value.kwargs))
-        if isinstance(value, FunctionValue):
-            return MetricFact(canonical=None, spelling=spelling, span=span, form="function", name=value.name)
-        return MetricFact(canonical=None, spelling=spelling, span=span)
-
-    # ------------------------------------------------------------ positions
-
-    def span_of(self, node: Optional[ast.AST]) -> Span:
-        return self.spans.span(node) if node is not None else NO_SPAN
-
-    def line_of(self, node: Optional[ast.AST]) -> Optional[int]:
-        return getattr(node, "lineno", None)
-
-    def _source(self, node: ast.AST) -> str:
-        text = self.spans.source(node)
-        if text is None:
-            return "?"
-        return " ".join(text.split())[:80]
+def keras_name(qualified: str) -> Optional[str]:
+    """'tensorflow.keras.layers.Dense' -> 'Dense'; None when not Keras (or Keras's root itself)."""
+    path = knowledge.keras_path(qualified)
+    if path is None:
+        return None
+    return path.rsplit(".", 1)[-1] if path else None
 
 
-_MUTATING_METHODS = {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem",
-                     "sort", "reverse"}
+def _outside_why(qualified: str) -> str:
+    top = qualified.split(".")[0]
+    if top in LIBRARY_PACKAGES:
+        parts = qualified.split(".")
+        classes = [part for part in parts[1:] if part[:1].isupper()]
+        return f"library model: {top} {classes[-1] if classes else parts[-1]}"
+    return f"import of a module outside the project ({qualified})"
 
 
-class _BoundMethod(Value):
-    def __init__(self, function: FunctionValue, owner):
-        self.function = function
-        self.owner = owner
-        self.node = None
+def _short_library_name(why: str) -> str:
+    """A layer from a library, named for LayerFact.kind."""
+    match = re.search(r"library model: (\S+) (\S+)", why)
+    if match:
+        return f"{match.group(1)}.{match.group(2)}"
+    match = re.search(r"\(([\w.]+)\)", why)
+    return match.group(1) if match else "unknown"
 
 
-def _is_static(node: ast.FunctionDef) -> bool:
-    return any(_dotted(decorator) == "staticmethod" for decorator in node.decorator_list)
+class ParameterWhy(str):
+    """'model comes from a parameter ...': whether the function has callers is known at the end of the run."""
+
+    def __new__(cls, name: str, function, interpreter):
+        self = super().__new__(cls, f"model comes from parameter '{name}' of {function.name}()")
+        self.name, self.function, self.interpreter = name, function, interpreter
+        return self
+
+    def final(self) -> str:
+        if id(self.function.definition) in self.interpreter.called:
+            return (f"model comes from parameter '{self.name}' of {self.function.name}(), and no call in the "
+                    f"program passes a known model")
+        return f"model comes from parameter '{self.name}' of {self.function.name}(), with no caller in the program"
+
+
+def _looks_like_keras_compile(arguments: dict) -> bool:
+    """Keras's compile(): a loss, metrics or an optimizer by keyword, or a Keras loss in second position."""
+    for name in ("loss", "metrics", "optimizer"):
+        if name not in arguments:
+            continue
+        node, value, by_keyword = arguments[name]
+        if by_keyword:
+            return True
+        if name == "loss":
+            if isinstance(value, Const) and isinstance(value.value, str) and knowledge.canonical_loss(value.value):
+                return True
+            if isinstance(value, (Ref, KerasObject)) and knowledge.keras_path(value.qualified) is not None:
+                return True
+    return False
+
+
+def _unread_base(cls: ClassValue) -> Optional[str]:
+    """A base of the class (or of its bases) that the analysis cannot see into, by name."""
+    for base in cls.bases:
+        if isinstance(base, ClassValue):
+            found = _unread_base(base)
+            if found:
+                return found
+        elif isinstance(base, Ref):
+            if knowledge.keras_path(base.qualified) is None and not base.qualified.startswith("builtins."):
+                return base.qualified
+        elif isinstance(base, Opaque):
+            return base.why
+        elif is_unknown(base):
+            return "an unresolved name"
+    return None
+
+
+def _bind(spec, args: list, kwargs: dict) -> dict:
+    """Arguments by parameter name (Keras 1 keywords renamed as the table says)."""
+    bound = {}
+    for param, value in zip(spec.params, args):
+        bound[param] = value
+    for keyword, value in kwargs.items():
+        bound[spec.aliases.get(keyword, keyword)] = value
+    return bound
+
+
+def _literal(value: Value):
+    """A layer argument as a plain value for the shape functions: int, float, str, bool, None, tuple, or NOT_KNOWN."""
+    if isinstance(value, Const):
+        return value.value
+    if isinstance(value, Sequence) and value.complete:
+        items = tuple(_literal(item) for item in value.items)
+        return NOT_KNOWN if any(item is NOT_KNOWN for item in items) else items
+    return NOT_KNOWN
+
+
+def _shape_tuple(value: Value, batch_included: bool) -> Optional[tuple]:
+    """A declared shape as a batch-first tuple of ints/None; None when its rank is not known."""
+    literal = _literal(value)
+    if isinstance(literal, int) and not isinstance(literal, bool):
+        literal = (literal,)
+    if not isinstance(literal, tuple):
+        return None
+    sizes = tuple(item if isinstance(item, int) and not isinstance(item, bool) and item > 0 else None
+                  for item in literal)
+    return sizes if batch_included else (None, *sizes)
 
 
 def _first_tensor(args, kwargs) -> Optional[TensorValue]:
     for value in list(args) + list(kwargs.values()):
         if isinstance(value, TensorValue):
             return value
+        if isinstance(value, Sequence):  # a merge's list of inputs
+            for item in value.items:
+                if isinstance(item, TensorValue):
+                    return item
     return None
 
 
-def _const_int(value) -> Optional[int]:
-    if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
-        if float(value.value).is_integer():
-            return int(value.value)
-    return None
+def _tensor_inputs(args, kwargs) -> list:
+    """The tensors a layer is applied to: `layer(x)`, or a merge's `layer([a, b])`."""
+    first = args[0] if args else kwargs.get("inputs")
+    if isinstance(first, Sequence):
+        return [item for item in first.items if isinstance(item, TensorValue)]
+    tensor = _first_tensor(args, kwargs)
+    return [tensor] if tensor is not None else []
 
 
-def _const_str(value) -> Optional[str]:
-    if isinstance(value, Const) and isinstance(value.value, str):
-        return value.value
-    return None
-
-
-def _literal_kwargs(kwargs: dict) -> dict:
-    return {k: v.value for k, v in kwargs.items()
-            if isinstance(v, Const) and isinstance(v.value, (int, float, str, bool, type(None)))}
-
-
-def _contains(outer: Span, inner: Span) -> bool:
-    return (outer.line, outer.column) <= (inner.line, inner.column) and \
-        (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
-
-
-def _pick(value: Value, index: int, name: Optional[str], count: int) -> Optional[Value]:
-    """The part of a loss argument that applies to output `index`."""
-    if isinstance(value, Sequence):
-        if count == 1 and len(value.items) == 1:
-            return value.items[0]
-        return value.items[index] if index < len(value.items) else None
-    if isinstance(value, Mapping):
-        for key, item in value.items:
-            if isinstance(key, Const) and key.value == name:
-                return item
+def _lambda_effect(node) -> Optional[str]:
+    """What a Lambda layer's function does, read from its text: 'identity' (a cast), 'rescale' (divides its input)."""
+    if not isinstance(node, ast.Lambda):
+        name = dotted(node) if node is not None else None
+        return "rescale" if name and name.endswith("preprocess_input") else None
+    params = [arg.arg for arg in (*node.args.posonlyargs, *node.args.args)]
+    if not params:
         return None
-    return value
+    return _expression_effect(node.body, params[0])
 
 
-def _pick_metrics(value: Value, index: int, name: Optional[str], count: int) -> list:
-    """The metrics that apply to output `index`: a flat list applies to every output."""
-    if isinstance(value, Sequence):
-        nested = value.items and all(isinstance(item, (Sequence, Const)) and not (isinstance(item, Const)) for item in value.items)
-        if nested and count > 1:
-            chosen = value.items[index] if index < len(value.items) else None
-            return list(chosen.items) if isinstance(chosen, Sequence) else []
-        return list(value.items)
-    if isinstance(value, Mapping):
-        for key, item in value.items:
-            if isinstance(key, Const) and key.value == name:
-                return list(item.items) if isinstance(item, Sequence) else [item]
-        return []
-    if value is UNKNOWN:
-        return []
-    return [value]
+def _expression_effect(body: ast.expr, param: str) -> Optional[str]:
+    if isinstance(body, ast.Name) and body.id == param:
+        return "identity"
+    if isinstance(body, ast.Call):
+        name = dotted(body.func) or ""
+        first = body.args[0] if body.args else None
+        if name.endswith("cast") and isinstance(first, ast.Name) and first.id == param:
+            return "identity"
+        if name.endswith(("preprocess_input", "per_image_standardization")) and _mentions(first, param):
+            return "rescale"
+        return None
+    if isinstance(body, ast.BinOp):
+        if isinstance(body.op, ast.Div) and _mentions(body.left, param) and not _mentions(body.right, param):
+            return "rescale"
+        if isinstance(body.op, ast.Mult) and isinstance(body.right, ast.Constant) and _mentions(body.left, param) \
+                and isinstance(body.right.value, float) and 0 < body.right.value < 1:
+            return "rescale"
+        if isinstance(body.op, (ast.Add, ast.Sub)):
+            for side in (body.left, body.right):
+                if _expression_effect(side, param) == "rescale":
+                    return "rescale"
+    return None
+
+
+def _mentions(node, name: str) -> bool:
+    return node is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+
+
+__all__ = ["ModuleInterpreter", "COMPILE_ATTRIBUTE", "BETWEEN_DOT_AND_NAME", "keras_name", "FunctionValue"]

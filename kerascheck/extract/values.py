@@ -25,6 +25,26 @@ class _Unknown(Value):
 UNKNOWN = _Unknown()
 
 
+class Opaque(_Unknown):
+    """An unknown value that knows why it is unknown: a library's object, a parameter nobody passes.
+
+    Everything treats it as UNKNOWN (test with `is_unknown`); only the reason travels, so that a
+    compile of such a model can say why its outputs are unknown.
+    """
+
+    def __init__(self, why: str, node=None, param_of=None):
+        self.why = why
+        self.node = node
+        self.param_of = param_of  # (name, FunctionValue) when `why` is "parameter"
+
+    def __repr__(self) -> str:
+        return f"Opaque({self.why!r})"
+
+
+def is_unknown(value) -> bool:
+    return isinstance(value, _Unknown)
+
+
 @dataclass(eq=False)
 class Const(Value):
     value: Any
@@ -74,24 +94,38 @@ class KerasObject(Value):
 
 @dataclass(eq=False)
 class LayerValue(Value):
-    kind: str  # the Keras class name: 'Dense', 'Activation', ...
-    units: Optional[int] = None
-    activation: Optional[str] = None  # canonical; None when unknown
+    """A layer as constructed: its row of Keras's table (knowledge/layers.py) and its arguments."""
+
+    kind: str  # the Keras class name: 'Dense', 'Activation', ...; a program's Layer class by its name
+    spec: Any = None  # knowledge.layers.Layer; None when the table lacks it (its output is unknown)
+    args: Any = None  # knowledge.shapes.LayerArgs: the arguments as literals
+    units: Optional[int] = None  # from its units argument
+    activation: Optional[str] = None  # canonical: its activation argument, or the one it applies
     name: Optional[str] = None
-    target_units: Optional[int] = None  # Reshape's last dimension
-    inner: Optional["LayerValue"] = None  # TimeDistributed(inner)
+    inner: Optional[Value] = None  # TimeDistributed/Bidirectional: the wrapped layer (or model)
+    declared_input: Any = None  # facts.InputFact: input_shape=... on it (a Sequential's first layer)
+    lambda_effect: Optional[str] = None  # Lambda: 'identity' (a cast) or 'rescale' (divides its input)
     node: Optional[ast.AST] = None
+    why: Optional[str] = None  # a library's object called on a tensor: what it is (it may be a model factory)
 
 
 @dataclass(eq=False)
 class TensorValue(Value):
-    """A symbolic tensor: the layer that produced it and that layer's input."""
+    """A symbolic tensor: the layer (or model) applied to make it, and the tensors it was applied to.
 
-    layer: Optional[LayerValue] = None
-    parent: Optional["TensorValue"] = None
-    # The output of a whole model applied as a layer, when known.
-    fixed: Any = None  # Optional[OutputFact]
+    A root (no layer) is a model input: `Input(shape=...)` declares it, else its shape is unknown.
+    A model's own `.output` is the model with no inputs: its outputs from its own inputs.
+    """
+
+    layer: Optional[Value] = None  # LayerValue or ModelValue
+    inputs: list = field(default_factory=list)  # list[TensorValue]
+    declared: Any = None  # facts.InputFact of an Input(...)
+    output_index: int = 0  # which output of a model `layer` is (model.outputs[1])
     node: Optional[ast.AST] = None
+
+    @property
+    def parent(self) -> Optional["TensorValue"]:
+        return self.inputs[0] if self.inputs else None
 
 
 @dataclass(eq=False)
@@ -111,6 +145,7 @@ class ClassValue(Value):
     is_model: bool
     methods: dict = field(default_factory=dict)  # name -> FunctionValue
     bases: list = field(default_factory=list)  # list[Value]
+    is_layer: bool = False  # a subclass of a Keras Layer (not a model)
 
     def find_method(self, name: str) -> Optional[FunctionValue]:
         if name in self.methods:
@@ -121,6 +156,15 @@ class ClassValue(Value):
                 if found:
                     return found
         return None
+
+
+class BoundMethod(Value):
+    """`instance.method`: a method of the program's own class, with its instance."""
+
+    def __init__(self, function: FunctionValue, owner):
+        self.function = function
+        self.owner = owner
+        self.node = None
 
 
 @dataclass(eq=False)
@@ -134,9 +178,14 @@ class InstanceValue(Value):
 
 @dataclass(eq=False)
 class ModelValue(Value):
-    style: Optional[str]  # 'sequential', 'functional', 'subclassed' or None (loaded, cloned)
+    style: Optional[str]  # 'sequential', 'functional', 'subclassed', 'application' or None (loaded, cloned)
     layers: list = field(default_factory=list)  # Sequential: list[Value]
     outputs: Any = None  # functional: the outputs= Value
-    cls: Optional[ClassValue] = None  # subclassed
+    inputs: Any = None  # functional: the inputs= Value
+    cls: Optional[ClassValue] = None  # subclassed (or a functional Model subclass)
     attrs: dict = field(default_factory=dict)  # subclassed: self.<name>
     node: Optional[ast.AST] = None
+    application: Optional[str] = None  # keras.applications: 'ResNet50'
+    args: Any = None  # keras.applications: knowledge.shapes.LayerArgs of its keywords
+    declared_input: Any = None  # facts.InputFact from model.build(shape) or an application's input_shape=
+    why: Optional[str] = None  # why its outputs are unknown (a loaded model, a library model...)

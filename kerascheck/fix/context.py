@@ -12,12 +12,14 @@ are a shortcut, never a different answer.
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
 import warnings
 from dataclasses import dataclass
 from typing import Optional
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 from libcst._position import CodePosition, CodeRange
 
 from kerascheck import knowledge
@@ -65,7 +67,10 @@ class _Parse:
 
     def __init__(self, module: cst.Module, pieces: Optional[list] = None):
         self.module = module
-        self.pieces = pieces  # None: the whole file, its lines as they are
+        self.pieces = pieces  # None: the whole file, its lines as they are (else sorted, disjoint)
+        # Each piece's first line, in the file and in the parse: a piece is found by a binary search.
+        self._file_firsts = [piece.file_first for piece in pieces] if pieces is not None else []
+        self._module_firsts = [piece.module_first for piece in pieces] if pieces is not None else []
         self.positions = LazyPositions(module)
         self._parents: Optional[dict] = None  # id(node) -> parent node
         self._names: dict = {}  # Name.value -> [(Name, parent)]
@@ -74,9 +79,10 @@ class _Parse:
         """What to add to file lines first..last to get this parse's lines; None when they were not parsed."""
         if self.pieces is None:
             return 0
-        for piece in self.pieces:
-            if piece.file_first <= first and last <= piece.file_last:
-                return piece.module_first - piece.file_first
+        index = bisect.bisect_right(self._file_firsts, first) - 1  # the last piece starting at or before `first`
+        if index >= 0 and last <= self.pieces[index].file_last:
+            piece = self.pieces[index]
+            return piece.module_first - piece.file_first
         return None
 
     def file_range(self, node) -> Optional[tuple]:
@@ -85,7 +91,10 @@ class _Parse:
         if found is None or self.pieces is None:
             return found
         (start_line, start_column), (end_line, end_column) = found
-        for piece in self.pieces:
+        # The last piece starting at or before the node; the one before it only for an empty node at the very
+        # start of a piece, which also ends "at column 0 of the line after" the previous piece (it wins, first).
+        index = bisect.bisect_right(self._module_firsts, start_line) - 1
+        for piece in self.pieces[max(index - 1, 0):index + 1]:
             # A range may end at column 0 of the line after the piece: a trailing newline.
             if piece.module_first <= start_line and (end_line <= piece.module_last
                                                      or (end_line == piece.module_last + 1 and end_column == 0)):
@@ -103,6 +112,11 @@ class _Parse:
                 raise NeedsWholeFile("the parent of a statement parsed on its own")
             self.file_range(found)  # the `if True:` added around an indented piece: NeedsWholeFile
         return found
+
+    def raw_parents(self) -> dict:
+        """id(node) -> parent, as parsed (the lines added around the pieces included): for indentation only."""
+        self._walk()
+        return self._parents
 
     def names(self, value: str) -> list:
         """(Name node, its parent) for every Name spelled `value`."""
@@ -168,6 +182,9 @@ class FixContext:
         self.positions = _FilePositions(self)
         self._resolved = None
         self._ast = None  # ast.Module once parsed, False when it does not parse
+        # What the fixes ask about the whole file, computed once per context (a file with thousands of findings
+        # asks it thousands of times): see kerascheck/fix/imports.py.
+        self.memo: dict = {}
         self._whole: Optional[_Parse] = _whole
         self._local: Optional[_Parse] = self._parse_pieces(near) if near is not None and _whole is None else None
         if self._local is None:
@@ -267,22 +284,48 @@ class FixContext:
         start, end = self.span(node)
         return self.text[start:end]
 
-    def code_for(self, node: cst.CSTNode) -> str:
-        """The code libcst writes for a node in this file."""
+    def code_for(self, node: cst.CSTNode, where: Optional[cst.CSTNode] = None) -> str:
+        """The code libcst writes for a node in this file, in place of `where` (default: the node itself).
+
+        In place: inside the indented blocks around `where`, whose indentation libcst writes at the start of
+        every continuation line of a call spread over lines (Module.code_for_node would write none).
+        """
         if not self.parsed_whole_file and not isinstance(node, _RENDERED_ALIKE):
             raise NeedsWholeFile("code with an indented block follows the file's default indent")
-        return self._local.module.code_for_node(node)
+        module = self._local.module
+        state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
+        for indent in self._block_indents(where if where is not None else node):
+            state.increase_indent(indent)
+        node._codegen(state)
+        return "".join(state.tokens)
 
-    def render(self, node: cst.CSTNode) -> str:
+    def _block_indents(self, node: cst.CSTNode) -> list:
+        """The indentation of each indented block around a node of this context's parses, outermost first."""
+        for parse in (self._local, self._whole):
+            if parse is None:
+                continue
+            parents = parse.raw_parents()
+            if id(node) not in parents:
+                continue
+            indents = []
+            current = parents.get(id(node))
+            while current is not None:
+                if isinstance(current, cst.IndentedBlock):
+                    indents.append(current.indent if current.indent is not None else parse.module.default_indent)
+                current = parents.get(id(current))
+            return indents[::-1]
+        return []  # a node made by a fix, or at the top level
+
+    def render(self, node: cst.CSTNode, where: Optional[cst.CSTNode] = None) -> str:
         """The code of a node as its position range covers it (no own parentheses, comma or semicolon)."""
-        return self.code_for(_bare(node))
+        return self.code_for(_bare(node), where if where is not None else node)
 
     def replace(self, old: cst.CSTNode, new) -> Edit:
-        """Replace old's range by a node (rendered like old's range) or by text."""
+        """Replace old's range by a node (rendered like old's range, in its place) or by text."""
         start, end = self.span(old)
         if self.text[start:end] != self.render(old):
             raise FixUnavailable(f"position range of {type(old).__name__} does not match its code")
-        return Edit(start, end, new if isinstance(new, str) else self.render(new))
+        return Edit(start, end, new if isinstance(new, str) else self.render(new, where=old))
 
     def rewrite(self, old: cst.CSTNode, new: cst.CSTNode) -> Edit:
         """Replace old by new, as the narrowest edit (a changed node keeps everything around the change)."""

@@ -18,6 +18,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from kerascheck import __version__
+from kerascheck.config import ConfigError, FileOptions
+from kerascheck.report import message
+from kerascheck.runner import check_source
 
 _FLAKE8_COLUMN = -1  # kerascheck columns are 1-based; flake8 plugins report 0-based ones
 
@@ -49,16 +52,11 @@ class KerascheckChecker:
 
     @classmethod
     def file_options(cls):
-        from kerascheck.cli import FileOptions
-
         if cls._file_options is None:
             cls._file_options = FileOptions(keras_version=cls.keras_version)
         return cls._file_options
 
     def run(self):
-        from kerascheck.config import ConfigError
-        from kerascheck.runner import check_source
-
         text = "".join(self.lines)
         on_disk = self.filename not in ("-", "stdin") and Path(self.filename).exists()
         try:
@@ -70,4 +68,4 @@ class KerascheckChecker:
         if result.internal_error:
             yield 1, 0, f"KC002 {result.internal_error}", type(self)
         for finding in result.findings:
-            yield finding.line, finding.column + _FLAKE8_COLUMN, f"{finding.code} {finding.message}", type(self)
+            yield finding.line, finding.column + _FLAKE8_COLUMN, f"{finding.code} {message(finding)}", type(self)

@@ -13,14 +13,29 @@ from typing import Optional
 
 from kerascheck.knowledge import keras_names
 
-# Top-level packages under which Keras's public API lives.
-KERAS_ROOTS = ("tensorflow.keras", "tensorflow.python.keras", "tf_keras", "keras")
-# Sub-modules that do not change what a name means (keras.layers.core.Dense is keras.layers.Dense).
-_KERAS_SUBMODULE = re.compile(r"^(?:src\.|api\.|_impl\.keras\.)*")
+# Top-level packages under which Keras's public API lives, in every real spelling: TF 1's
+# `tf.contrib.keras`, Keras 3's preview `keras_core` (and `tf.compat.v1.keras`: see keras_path).
+KERAS_ROOTS = ("tensorflow.keras", "tensorflow.python.keras", "tf_keras", "keras", "tensorflow.contrib.keras",
+               "keras_core")
+# Sub-modules that do not change what a name means (keras.layers.core.Dense is keras.layers.Dense,
+# tensorflow.contrib.keras.python.keras.layers.Dense and keras.api._v2.keras.layers.Dense too).
+_KERAS_SUBMODULE = re.compile(r"^(?:src\.|api\.|_impl\.keras\.|python\.keras\.|_v[12]\.keras\.|_tf_keras\.keras\.)*")
+# TensorFlow's compatibility namespaces: tf.compat.v1.nn.softmax is tf.nn.softmax.
+_TF_COMPAT = re.compile(r"^tensorflow\.compat\.v[12]\.")
+
+
+def normalize_tensorflow(qualified_name: str) -> str:
+    """'tensorflow.compat.v1.nn.softmax' -> 'tensorflow.nn.softmax'."""
+    return _TF_COMPAT.sub("tensorflow.", qualified_name) if qualified_name.startswith("tensorflow.compat.") \
+        else qualified_name
 
 
 def keras_path(qualified_name: str) -> Optional[str]:
-    """'tensorflow.keras.layers.Dense' -> 'layers.Dense'; None when not Keras."""
+    """'tensorflow.keras.layers.Dense' -> 'layers.Dense'; None when not Keras.
+
+    TensorFlow's compatibility namespaces count: tf.compat.v1.keras is tf.keras."""
+    if qualified_name.startswith("tensorflow.compat."):
+        qualified_name = normalize_tensorflow(qualified_name)
     for root in KERAS_ROOTS:
         if qualified_name == root:
             return ""
@@ -84,6 +99,11 @@ BINARY_CROSSENTROPY = {"binary_crossentropy", "binary_focal_crossentropy"}
 CATEGORICAL_CROSSENTROPY = {"categorical_crossentropy", "categorical_focal_crossentropy"}
 SPARSE_CROSSENTROPY = {"sparse_categorical_crossentropy"}
 CROSSENTROPY = BINARY_CROSSENTROPY | CATEGORICAL_CROSSENTROPY | SPARSE_CROSSENTROPY | {"crossentropy"}
+# Canonical loss -> its loss class (a fix writes a loss object in its class: the one that takes from_logits).
+LOSS_CLASSES = {"binary_crossentropy": "BinaryCrossentropy", "categorical_crossentropy": "CategoricalCrossentropy",
+                "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
+                "binary_focal_crossentropy": "BinaryFocalCrossentropy",
+                "categorical_focal_crossentropy": "CategoricalFocalCrossentropy"}
 
 
 def canonical_loss(name: str) -> Optional[str]:
@@ -116,6 +136,9 @@ ALL_METRIC_STRINGS = (keras_names.KERAS3_METRICS | keras_names.TF_KERAS_METRICS
                       | keras_names.KERAS2_LEGACY_METRICS | {"accuracy", "acc", "crossentropy", "ce"})
 
 BARE_ACCURACY_STRINGS = {"accuracy", "acc"}
+# Canonical accuracy -> its metric class (a fix writes a metric object in its class).
+METRIC_CLASSES = {"binary_accuracy": "BinaryAccuracy", "categorical_accuracy": "CategoricalAccuracy",
+                  "sparse_categorical_accuracy": "SparseCategoricalAccuracy"}
 
 
 def canonical_metric(name: str, form: str) -> Optional[str]:
@@ -138,6 +161,26 @@ def canonical_metric(name: str, form: str) -> Optional[str]:
 
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", name).lower() if name[:1].isupper() else name
+
+
+# ---------------------------------------------------------------- keras.losses / keras.metrics attributes
+
+_MODULE_ATTRIBUTES = {
+    ("losses", "keras3"): keras_names.KERAS3_LOSS_ATTRIBUTES,
+    ("losses", "tf_keras"): keras_names.TF_KERAS_LOSS_ATTRIBUTES,
+    ("losses", "keras2_legacy"): keras_names.KERAS2_LEGACY_LOSS_ATTRIBUTES,
+    ("metrics", "keras3"): keras_names.KERAS3_METRIC_ATTRIBUTES,
+    ("metrics", "tf_keras"): keras_names.TF_KERAS_METRIC_ATTRIBUTES,
+    ("metrics", "keras2_legacy"): keras_names.KERAS2_LEGACY_METRIC_ATTRIBUTES,
+}
+
+
+def module_attributes(module: str, family: Optional[str]) -> frozenset:
+    """The public names of keras.losses ('losses') or keras.metrics ('metrics') in a Keras family
+    ('keras3', 'tf_keras', 'keras2_legacy'); every family's when the family is unknown."""
+    if (module, family) in _MODULE_ATTRIBUTES:
+        return _MODULE_ATTRIBUTES[(module, family)]
+    return frozenset().union(*(names for (name, _), names in _MODULE_ATTRIBUTES.items() if name == module))
 
 
 # ---------------------------------------------------------------- activations
@@ -176,11 +219,12 @@ def canonical_activation_string(name: str) -> Optional[str]:
 
 
 def activation_from_qualified_name(qualified_name: str) -> Optional[str]:
-    """keras.activations.softmax, tf.nn.softmax -> 'softmax'."""
+    """keras.activations.softmax, keras.ops.softmax, tf.nn.softmax, tf.compat.v1.nn.softmax -> 'softmax'."""
+    qualified_name = normalize_tensorflow(qualified_name)
     if qualified_name in _TF_ACTIVATION_FUNCTIONS:
         return _TF_ACTIVATION_FUNCTIONS[qualified_name]
     path = keras_path(qualified_name)
-    if path and (path.startswith("activations.") or path.startswith("backend.")):
+    if path and path.startswith(("activations.", "backend.", "ops.")) and path.count(".") == 1:
         return canonical_activation_string(path.rsplit(".", 1)[1])
     return None
 

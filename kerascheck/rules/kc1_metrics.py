@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import difflib
+from typing import Optional
 
 from kerascheck import knowledge
+from kerascheck.intents import Fix, ReplaceString, SetArgument
 from kerascheck.knowledge import keras_names
 from kerascheck.rules.base import (
     OutputCheck, Report, Rule, describe_output, is_bare_accuracy, is_sigmoid_multilabel,
-    is_softmax_multiclass, loss_label,
+    is_softmax_multiclass, loss_label, replace_metric_fix, threshold_fix,
 )
 
 MEASURED = "measured on Keras 2.3.1: 0.90 reported where the true accuracy was 0.18"
@@ -55,6 +57,7 @@ class AccuracyWithBinaryCrossentropyOnMulticlass(Rule):
     """
 
     code = "KC101"
+    runtime_evidence = "metric"
     name = "accuracy-with-binary-crossentropy-on-multiclass"
     summary = "'accuracy' with binary cross-entropy on a multi-class softmax output"
     fix_safety = "unsafe"
@@ -93,15 +96,17 @@ class AccuracyWithBinaryCrossentropyOnMulticlass(Rule):
                 what = (f"Keras ≤ 2.3 and tf.keras ≤ TF 2.1 resolve it from the loss to binary_accuracy, which scores "
                         f"each of the {units} units as a separate yes/no and reports an inflated value ({MEASURED}); "
                         f"newer Keras resolves it from the shape to categorical accuracy")
-            yield Report(metric.span, f"'{metric.string}' with {loss_label(loss)} on a {describe_output(output)}: "
-                                      f"{what}; use 'categorical_accuracy'")
+            fix = replace_metric_fix(metric, "categorical_accuracy") if metric.canonical == "accuracy" else None
+            yield Report(metric.span, f"'{metric.string}' with {loss_label(loss)} on a {describe_output(output, check.name_line)}: "
+                                      f"{what}; use 'categorical_accuracy'", fix=fix)
 
 
 class AccuracyOnMultilabelOutput(Rule):
     """
     ## What it does
     Flags a bare `'accuracy'` on a sigmoid output of 2 or more units: a multi-label
-    model.
+    model. Not when the loss is categorical or sparse categorical cross-entropy: that
+    loss says the classes are exclusive, and KC202 reports the sigmoid output instead.
 
     ## Why is this bad?
     No Keras version measures multi-label accuracy with the bare string. Keras
@@ -129,6 +134,7 @@ class AccuracyOnMultilabelOutput(Rule):
     """
 
     code = "KC102"
+    runtime_evidence = "metric"
     name = "accuracy-on-multilabel-output"
     summary = "'accuracy' on a multi-label sigmoid output"
     fix_safety = "unsafe"
@@ -140,11 +146,13 @@ class AccuracyOnMultilabelOutput(Rule):
         "from keras.models import Sequential\nfrom keras.layers import Dense\nmodel = Sequential([Dense(1, activation='sigmoid')])\n"
         "model.compile(loss='binary_crossentropy', metrics=['accuracy'])\n",
         _SIGMOID12 + "model.compile(loss='binary_crossentropy', metrics=['binary_accuracy', 'AUC'])\n",
+        _SIGMOID12 + "model.compile(loss='categorical_crossentropy', metrics=['accuracy'])\n",
+        _SIGMOID12 + "model.compile(loss='sparse_categorical_crossentropy', metrics=['acc'])\n",
     )
 
     def check_output(self, check: OutputCheck):
         output, target, loss = check.output, check.target, check.loss
-        if not is_sigmoid_multilabel(output):
+        if not is_sigmoid_multilabel(output) or is_exclusive_classes_loss(loss):
             return
         is_bce = loss is not None and loss.canonical == "binary_crossentropy"
         for metric in check.metrics:
@@ -160,15 +168,17 @@ class AccuracyOnMultilabelOutput(Rule):
             else:
                 what = (f"Keras from TF 2.2 on (and Keras 3) resolves it to {categorical}; older Keras"
                         + (f" with binary cross-entropy uses {elementwise}" if is_bce else " also uses categorical accuracy"))
-            yield Report(metric.span, f"'{metric.string}' on a multi-label {describe_output(output)}: {what}; "
-                                      f"{MULTILABEL_ADVICE}")
+            fix = replace_metric_fix(metric, "binary_accuracy") if metric.canonical == "accuracy" else None
+            yield Report(metric.span, f"'{metric.string}' on a multi-label {describe_output(output, check.name_line)}: {what}; "
+                                      f"{MULTILABEL_ADVICE}", fix=fix)
 
 
 class CategoricalAccuracyOnMultilabelOutput(Rule):
     """
     ## What it does
     Flags `categorical_accuracy`, `CategoricalAccuracy()` or
-    `top_k_categorical_accuracy` on a sigmoid output of 2 or more units.
+    `top_k_categorical_accuracy` on a sigmoid output of 2 or more units. Not when the
+    loss is categorical or sparse categorical cross-entropy (KC202 reports that).
 
     ## Why is this bad?
     Categorical accuracy takes the argmax of the target: with a multi-hot target
@@ -191,6 +201,7 @@ class CategoricalAccuracyOnMultilabelOutput(Rule):
     """
 
     code = "KC103"
+    runtime_evidence = "metric"
     name = "categorical-accuracy-on-multilabel-output"
     summary = "Categorical accuracy on a multi-label sigmoid output"
     fix_safety = "unsafe"
@@ -200,16 +211,17 @@ class CategoricalAccuracyOnMultilabelOutput(Rule):
     )
     passes = (
         _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', metrics=['categorical_accuracy'])\n",
+        _SIGMOID12 + "model.compile(loss='categorical_crossentropy', metrics=['categorical_accuracy'])\n",
     )
 
     def check_output(self, check: OutputCheck):
-        if not is_sigmoid_multilabel(check.output):
+        if not is_sigmoid_multilabel(check.output) or is_exclusive_classes_loss(check.loss):
             return
         for metric in check.metrics:
             if metric.canonical in ("categorical_accuracy", "top_k_categorical_accuracy"):
-                yield Report(metric.span, f"{metric.spelling} on a multi-label {describe_output(check.output)} takes the "
+                yield Report(metric.span, f"{metric.spelling} on a multi-label {describe_output(check.output, check.name_line)} takes the "
                                           f"argmax of a multi-hot target, so it only checks one positive label per "
-                                          f"sample; {MULTILABEL_ADVICE}")
+                                          f"sample; {MULTILABEL_ADVICE}", fix=replace_metric_fix(metric, "binary_accuracy"))
 
 
 class BinaryAccuracyOnMulticlassOutput(Rule):
@@ -239,6 +251,7 @@ class BinaryAccuracyOnMulticlassOutput(Rule):
     """
 
     code = "KC104"
+    runtime_evidence = "metric"
     name = "binary-accuracy-on-multiclass-output"
     summary = "Binary accuracy on a multi-class softmax output"
     fix_safety = "unsafe"
@@ -257,9 +270,10 @@ class BinaryAccuracyOnMulticlassOutput(Rule):
         floor = (output.units - 1) / output.units
         for metric in check.metrics:
             if metric.canonical == "binary_accuracy":
-                yield Report(metric.span, f"{metric.spelling} on a {describe_output(output)} scores each class as a "
+                yield Report(metric.span, f"{metric.spelling} on a {describe_output(output, check.name_line)} scores each class as a "
                                           f"separate yes/no: predicting no class at all already scores {floor:.2f}; "
-                                          f"use 'categorical_accuracy'")
+                                          f"use 'categorical_accuracy'",
+                             fix=replace_metric_fix(metric, "categorical_accuracy"))
 
 
 class AccuracyTargetFormatMismatch(Rule):
@@ -289,6 +303,7 @@ class AccuracyTargetFormatMismatch(Rule):
     """
 
     code = "KC105"
+    runtime_evidence = "metric"
     name = "accuracy-target-format-mismatch"
     summary = "Sparse metric with one-hot loss, or the reverse"
     fix_safety = "unsafe"
@@ -308,11 +323,13 @@ class AccuracyTargetFormatMismatch(Rule):
         for metric in check.metrics:
             if metric.canonical == "sparse_categorical_accuracy" and loss.canonical in knowledge.CATEGORICAL_CROSSENTROPY:
                 yield Report(metric.span, f"{metric.spelling} expects integer class labels, but {loss_label(loss)} trains "
-                                          f"on one-hot targets: it compares the wrong things; use 'categorical_accuracy'")
+                                          f"on one-hot targets: it compares the wrong things; use 'categorical_accuracy'",
+                             fix=replace_metric_fix(metric, "categorical_accuracy"))
             elif metric.canonical == "categorical_accuracy" and loss.canonical in knowledge.SPARSE_CROSSENTROPY:
                 yield Report(metric.span, f"{metric.spelling} expects one-hot targets, but {loss_label(loss)} trains on "
                                           f"integer labels: the argmax of a label is always 0; use "
-                                          f"'sparse_categorical_accuracy'")
+                                          f"'sparse_categorical_accuracy'",
+                             fix=replace_metric_fix(metric, "sparse_categorical_accuracy"))
 
 
 class ExactMatchAccuracyOnProbabilities(Rule):
@@ -342,6 +359,7 @@ class ExactMatchAccuracyOnProbabilities(Rule):
     """
 
     code = "KC106"
+    runtime_evidence = "metric"
     name = "exact-match-accuracy-on-probabilities"
     summary = "Exact-match Accuracy() on probabilities or logits"
     fix_safety = "unsafe"
@@ -363,20 +381,36 @@ class ExactMatchAccuracyOnProbabilities(Rule):
         for metric in check.metrics:
             if metric.canonical == "exact_accuracy":
                 yield Report(metric.span, f"{metric.spelling} counts a prediction as right only when it equals the target "
-                                          f"exactly, which a {describe_output(output)} almost never does: it reports "
-                                          f"0.0; use {matched}")
+                                          f"exactly, which a {describe_output(output, check.name_line)} almost never does: it reports "
+                                          f"0.0; use {matched}", fix=_thresholded_accuracy_fix(metric, output))
             elif metric.string == "Accuracy" and check.target.metric_strings_case_sensitive:
                 yield Report(metric.span, f"'Accuracy' on {check.target.label} is the exact-match Accuracy metric (metric "
                                           f"strings are case-sensitive before keras 2.6 / TF 2.5): on a "
-                                          f"{describe_output(output)} it reports 0.0; use {matched}")
+                                          f"{describe_output(output, check.name_line)} it reports 0.0; use {matched}",
+                             fix=_thresholded_accuracy_fix(metric, output))
 
 
 def _accuracy_for(output) -> str:
     if output.units == 1:
-        return "'binary_accuracy'" + (" with threshold 0.0" if output.activation == "linear" else "")
-    if output.activation in knowledge.SIGMOID_LIKE:
-        return "'binary_accuracy'"
-    return "'categorical_accuracy'"
+        return "'binary_accuracy'" + (" with threshold 0.0" if _on_logits(output) else "")
+    return f"'{_thresholded_accuracy(output)}'"
+
+
+def _thresholded_accuracy(output) -> str:
+    if output.units == 1 or output.activation in knowledge.SIGMOID_LIKE:
+        return "binary_accuracy"
+    return "categorical_accuracy"
+
+
+def _on_logits(output) -> bool:
+    return output.units == 1 and output.activation == "linear"
+
+
+def _thresholded_accuracy_fix(metric, output) -> Fix:
+    """KC106's fix: the thresholded accuracy of the output (on logits: BinaryAccuracy(threshold=0.0))."""
+    if _on_logits(output):
+        return threshold_fix(metric)
+    return replace_metric_fix(metric, _thresholded_accuracy(output))
 
 
 def known_metric_strings(target) -> frozenset:
@@ -391,22 +425,54 @@ def known_metric_strings(target) -> frozenset:
     return knowledge.ALL_METRIC_STRINGS
 
 
-def did_you_mean(word: str, choices) -> str:
+def is_exclusive_classes_loss(loss) -> bool:
+    """Categorical or sparse categorical cross-entropy: the user says the classes are exclusive, so a
+    categorical accuracy measures what they mean; KC202 reports the sigmoid output instead (KC102/KC103)."""
+    return loss is not None and loss.canonical in knowledge.CATEGORICAL_CROSSENTROPY | knowledge.SPARSE_CROSSENTROPY
+
+
+def missing_attribute(written, target):
+    """(module, name, did-you-mean) when `written` is `keras.<module>.<name>` and that module has no such name."""
+    attribute = written.keras_attribute
+    if attribute is None:
+        return None
+    module, name = attribute.split(".", 1)
+    names = knowledge.module_attributes(module, target.name_family)
+    if name in names:
+        return None
+    return module, name, did_you_mean(name, names)
+
+
+def missing_attribute_message(written, target, module: str, name: str, suggestion: str) -> str:
+    where = target.label if target.known else "any Keras version"
+    return (f"{written.spelling}: keras.{module} has no '{name}' in {where}, so the line raises AttributeError"
+            f"{suggestion}")
+
+
+def closest_name(word: str, choices) -> Optional[str]:
+    """The known name a typo most likely meant, or None."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     if not close:
         close = difflib.get_close_matches(word.lower(), sorted(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices) -> str:
+    close = closest_name(word, choices)
+    return f"; did you mean '{close}'?" if close else ""
 
 
 class UnknownMetricName(Rule):
     """
     ## What it does
     Flags a metric string that the target Keras does not know: a typo, or a name
-    another version accepts (`'crossentropy'`/`'ce'` as a metric on Keras 3).
+    another version accepts (`'crossentropy'`/`'ce'` as a metric on Keras 3); and a
+    `keras.metrics.<name>` attribute that does not exist (`tf.keras.metrics.categorical_acuracy`).
 
     ## Why is this bad?
     Keras raises `ValueError: Could not interpret metric identifier` — on Keras 3
     only at the first `fit()`/`evaluate()`, after data loading and model building.
+    A misspelt attribute raises `AttributeError` where it is written.
 
     ## Example
     ```python
@@ -429,15 +495,25 @@ class UnknownMetricName(Rule):
     fires = (
         _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', metrics=['acuracy'])\n",
         "# kerascheck: keras-version=3\n" + _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', metrics=['crossentropy'])\n",
+        "import tensorflow as tf\n" + _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', "
+        "metrics=[tf.keras.metrics.categorical_acuracy])\n",
+        "# kerascheck: keras-version=2.3.1\nimport keras\n" + _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', "
+        "metrics=[keras.metrics.F1Score()])\n",
     )
     passes = (
         _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', metrics=['accuracy', 'AUC', 'mae'])\n",
+        "import tensorflow as tf\n" + _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', "
+        "metrics=[tf.keras.metrics.categorical_accuracy, tf.keras.metrics.MeanIoU(num_classes=10), tf.keras.metrics.F1Score()])\n",
         "# kerascheck: keras-version=2.3.1\n" + _SOFTMAX10 + "model.compile(loss='categorical_crossentropy', metrics=['crossentropy'])\n",
     )
 
     def check_output(self, check: OutputCheck):
         known = known_metric_strings(check.target)
         for metric in check.metrics:
+            missing = missing_attribute(metric, check.target)
+            if missing is not None:
+                yield Report(metric.span, missing_attribute_message(metric, check.target, *missing))
+                continue
             text = metric.string
             if text is None or text in known or text.lower() in knowledge.BARE_ACCURACY_STRINGS:
                 continue
@@ -447,8 +523,11 @@ class UnknownMetricName(Rule):
                                           f"{text}'; name the cross-entropy, e.g. '{_crossentropy_for(check)}'")
                 continue
             where = check.target.label if check.target.known else "any Keras version"
+            close = closest_name(text, known)
+            fix = Fix.unsafe(f"Replace {metric.spelling} with '{close}'", ReplaceString(metric.span, close)) \
+                if close is not None else None
             yield Report(metric.span, f"'{text}' is not a metric {where} knows: Keras raises 'Could not interpret "
-                                      f"metric identifier'{did_you_mean(text, known)}")
+                                      f"metric identifier'{did_you_mean(text, known)}", fix=fix)
 
 
 def _crossentropy_for(check) -> str:
@@ -488,6 +567,7 @@ class BinaryAccuracyThresholdOnLogits(Rule):
     """
 
     code = "KC108"
+    runtime_evidence = "metric"
     name = "binary-accuracy-threshold-on-logits"
     summary = "A 0.5 accuracy threshold applied to logits"
     fix_safety = "unsafe"
@@ -507,6 +587,16 @@ class BinaryAccuracyThresholdOnLogits(Rule):
             bare = is_bare_accuracy(metric, check.target)
             if bare or (metric.canonical == "binary_accuracy" and metric.threshold == 0.5):
                 name = f"'{metric.string}' (binary_accuracy)" if bare else metric.spelling
-                yield Report(metric.span, f"{name} thresholds at 0.5, but the {describe_output(output)} gives logits "
+                yield Report(metric.span, f"{name} thresholds at 0.5, but the {describe_output(output, check.name_line)} gives logits "
                                           f"(from_logits=True): the boundary is 0.0, so logits between 0 and 0.5 count "
-                                          f"as the wrong class; use BinaryAccuracy(threshold=0.0)")
+                                          f"as the wrong class; use BinaryAccuracy(threshold=0.0)",
+                             fix=_threshold_on_logits_fix(metric))
+
+
+def _threshold_on_logits_fix(metric) -> Optional[Fix]:
+    """KC108's fix: a BinaryAccuracy object gets threshold=0.0; 'accuracy' or binary_accuracy becomes one."""
+    if metric.form == "class" and metric.canonical == "binary_accuracy":
+        return Fix.unsafe("Set threshold=0.0", SetArgument(metric.span, "threshold", "0.0", position=2))
+    if metric.canonical in ("accuracy", "binary_accuracy"):
+        return threshold_fix(metric)
+    return None

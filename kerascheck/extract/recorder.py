@@ -1,0 +1,650 @@
+"""The recording of facts: models become OutputFacts and ModelFacts, `compile(...)` calls become CompileFacts.
+
+The interpreter (extract/interpreter.py) evaluates the program into abstract
+values; this module reads those values into the facts rules see (kerascheck/facts.py).
+A tensor is read from its input forward, by Keras's table (knowledge/layers.py): each
+layer applied gives its output's activation, units and shape from its input's and its
+own arguments. Then each compile pairs the model's outputs with their losses and metrics.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, replace
+from typing import Optional
+
+from kerascheck import knowledge
+from kerascheck.extract.values import (
+    ClassValue, Const, FunctionValue, InstanceValue, KerasObject, LayerValue, Mapping, ModelValue, Ref, Sequence,
+    TensorValue, Value, is_unknown,
+)
+from kerascheck.facts import (
+    Activation, CompileFact, InputFact, LayerFact, LossFact, MetricFact, ModelCallFact, ModelFact, OutputFact, Span,
+    TrainedOutput,
+)
+from kerascheck.knowledge import applications, layers
+from kerascheck.knowledge.shapes import CHANNELS_LAST, LayerArgs
+
+# Beyond this many layers from an input, a tensor is not read (a generated graph, not a model anyone wrote).
+MAX_DEPTH = 400
+# Layers that leave the tensor as it was for KC501's "the head": see OutputFact.head.
+_NOT_A_HEAD = ("pass", "activation")
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """What is known of one tensor: an OutputFact's content, with the layers that made it."""
+
+    shape: Optional[tuple] = None
+    activation: Optional[str] = None
+    units: Optional[int] = None
+    layer_line: Optional[int] = None
+    stacked: tuple = ()
+    name: Optional[str] = None
+    path: tuple = ()  # tuple[LayerFact]
+    head: Optional[LayerFact] = None
+    inputs: tuple = ()  # tuple[InputFact]: the declared inputs it comes from
+
+    def output_fact(self, name: Optional[str] = None) -> OutputFact:
+        return OutputFact(name=name if name is not None else self.name, activation=self.activation, units=self.units,
+                          layer_line=self.layer_line, stacked=self.stacked, shape=self.shape, path=self.path,
+                          head=self.head)
+
+
+_NOTHING = TensorInfo()
+
+
+class FactRecorder:
+    def __init__(self, interpreter):
+        self.interpreter = interpreter
+        # compile node -> (score, CompileFact), the most informative context wins.
+        self.compiles: dict = {}
+        self._tensors: dict = {}  # id(TensorValue) -> (TensorValue, TensorInfo)
+        self._models: dict = {}  # id(ModelValue) -> (ModelValue, [TensorInfo], ModelFact)
+        self._busy: set = set()  # ids of the models being read (a model that contains itself)
+        self.model_calls: dict = {}  # call node -> ModelCallFact
+        self._last_compile: dict = {}  # id(ModelValue) -> (ModelValue, Span of its last compile() so far)
+
+    def model_call_facts(self) -> list:
+        return sorted(self.model_calls.values(), key=lambda f: (f.span.line, f.span.column))
+
+    def compile_facts(self) -> list:
+        facts = []
+        for _, fact in self.compiles.values():
+            final = getattr(fact.why, "final", None)
+            if final is not None:
+                fact.why = final()
+            facts.append(fact)
+        facts.sort(key=lambda f: (f.span.line, f.span.column))
+        return facts
+
+    # ------------------------------------------------------------ models
+
+    def model_outputs(self, model: ModelValue) -> list:
+        """The OutputFacts of a model, in order; [] when unknown."""
+        infos, _ = self.read_model(model)
+        names = self._output_names(model, len(infos))
+        return [info.output_fact(name) for info, name in zip(infos, names)]
+
+    def read_model(self, model: ModelValue) -> tuple:
+        """([TensorInfo] of its outputs, ModelFact), read again when the model changed (`.add`, `.pop`)."""
+        key = (id(model), model.style, tuple(map(id, model.layers)), id(model.outputs), id(model.declared_input))
+        if key in self._models:
+            return self._models[key][1], self._models[key][2]
+        if id(model) in self._busy:
+            return [], ModelFact(style=model.style)
+        self._busy.add(id(model))
+        try:
+            infos = self._model_output_infos(model)
+        finally:
+            self._busy.discard(id(model))
+        fact = self._model_fact(model, infos)
+        self._models[key] = (model, infos, fact)
+        return infos, fact
+
+    def _model_output_infos(self, model: ModelValue) -> list:
+        if model.style == "sequential":
+            tensor = self.sequential_output(model)
+            return [self.describe(tensor)] if tensor is not None else []
+        if model.style == "functional":
+            return [self.describe(tensor) if isinstance(tensor, TensorValue) else _NOTHING
+                    for tensor in _output_tensors(model.outputs)]
+        if model.style == "application":
+            return [self.application_output(model, None)]
+        if model.style == "subclassed" and model.cls is not None:
+            call = model.cls.find_method("call")
+            if call is None:
+                return []
+            returned = self.interpreter.call_function(call, [], {}, self_value=model)
+            if isinstance(returned, TensorValue):
+                return [self.describe(returned)]
+            if isinstance(returned, Sequence):
+                return [self.describe(t) if isinstance(t, TensorValue) else _NOTHING for t in returned.items]
+            return [_NOTHING]
+        return []
+
+    def _output_names(self, model: ModelValue, count: int) -> list:
+        names = [None] * count
+        if model.style == "functional" and isinstance(model.outputs, Mapping):
+            for index, (key, _) in enumerate(model.outputs.items[:count]):
+                names[index] = const_str(key)
+        return names
+
+    def sequential_output(self, model: ModelValue) -> Optional[TensorValue]:
+        """The last tensor of a Sequential: each layer applied to the one before, from its declared input."""
+        if not model.layers:
+            return None
+        tensor = TensorValue(declared=model.declared_input, node=model.node)
+        first = True
+        for item in model.layers:
+            if first and model.declared_input is None:
+                declared = item.declared if isinstance(item, TensorValue) and item.layer is None else \
+                    item.declared_input if isinstance(item, LayerValue) else None
+                if declared is not None:
+                    tensor = TensorValue(declared=declared, node=model.node)
+            first = False
+            tensor = self.apply_in_sequence(item, tensor)
+        return tensor
+
+    def apply_in_sequence(self, item: Value, tensor: TensorValue) -> TensorValue:
+        if isinstance(item, TensorValue) and item.layer is None:
+            return tensor  # Input(...) in the list: it declares the input (read above)
+        if isinstance(item, LayerValue):
+            if item.kind == "InputLayer":
+                return tensor
+            return TensorValue(layer=item, inputs=[tensor], node=item.node)
+        if isinstance(item, ModelValue):
+            if item.style == "subclassed" and item.cls is not None:
+                applied = self.interpreter._apply_call_method(item, item.cls, tensor, [tensor], {})
+                if applied is not None:
+                    return applied
+            return TensorValue(layer=item, inputs=[tensor], node=item.node)
+        if isinstance(item, InstanceValue) and item.cls.is_layer:
+            return self.interpreter.call_other(item, [tensor], {}, item.node)
+        return TensorValue(node=getattr(item, "node", None))  # not a layer we know: the chain starts over
+
+    def _model_fact(self, model: ModelValue, infos: list) -> ModelFact:
+        layers_seen, inputs = [], []
+        for info in infos:
+            for layer in info.path:
+                if layer not in layers_seen:
+                    layers_seen.append(layer)
+            for declared in info.inputs:
+                if declared not in inputs:
+                    inputs.append(declared)
+        if not inputs and model.declared_input is not None:
+            inputs.append(model.declared_input)
+        return ModelFact(style=model.style, line=self.interpreter.line_of(model.node), inputs=inputs,
+                         layers=layers_seen, application=model.application)
+
+    # ------------------------------------------------------------ tensors
+
+    def describe(self, tensor: Optional[TensorValue], depth: int = 0) -> TensorInfo:
+        """What is known of a tensor, from its inputs forward (memoized per tensor)."""
+        if tensor is None:
+            return _NOTHING
+        known = self._tensors.get(id(tensor))
+        if known is not None:
+            return known[1]
+        if depth > MAX_DEPTH:
+            return _NOTHING
+        info = self._describe(tensor, depth)
+        self._tensors[id(tensor)] = (tensor, info)
+        return info
+
+    def _describe(self, tensor: TensorValue, depth: int) -> TensorInfo:
+        layer = tensor.layer
+        if layer is None:  # a model input
+            declared = tensor.declared
+            if declared is None:
+                return _NOTHING
+            shape = declared.shape
+            return TensorInfo(shape=shape, units=shape[-1] if shape else None, inputs=(declared,))
+        inputs = [self.describe(t, depth + 1) for t in tensor.inputs]
+        if isinstance(layer, ModelValue):
+            return self.apply_model(layer, tensor, inputs[0] if inputs else _NOTHING)
+        return self.apply_layer(layer, inputs)
+
+    def apply_model(self, model: ModelValue, tensor: TensorValue, given: TensorInfo) -> TensorInfo:
+        """A model applied like a layer (or its own `.output`): its output, one step on the path."""
+        if model.style == "sequential" and tensor.inputs:
+            # Its layers applied to the tensor it is given (from its own declared input when that says more).
+            start = tensor.inputs[0]
+            if given.shape is None and model.declared_input is not None:
+                start = TensorValue(declared=model.declared_input)
+            info = _NOTHING
+            current = start
+            for item in model.layers:
+                current = self.apply_in_sequence(item, current)
+            info = self.describe(current)
+        elif model.style == "application":
+            info = self.application_output(model, given if tensor.inputs else None)
+        else:
+            infos, _ = self.read_model(model)
+            info = infos[tensor.output_index] if tensor.output_index < len(infos) else _NOTHING
+        if not tensor.inputs:
+            return info  # the model's own output: its own path
+        _, model_fact = self.read_model(model)
+        step = LayerFact(kind=model.application or _model_kind(model), family="application" if model.application
+                         else "model", line=self.interpreter.line_of(model.node), span=self._span(model.node),
+                         input_shape=given.shape, output_shape=info.shape, activation=info.activation,
+                         units=info.units, rescales=_rescales_first(model_fact))
+        return replace(info, path=given.path + (step,), head=info.head if info.head is not None else step,
+                       inputs=given.inputs or info.inputs)
+
+    def application_output(self, model: ModelValue, given: Optional[TensorInfo]) -> TensorInfo:
+        """A keras.applications model's output, from Keras's table (knowledge/applications.py)."""
+        app = applications.application(model.application)
+        args = model.args or LayerArgs({})
+        declared = model.declared_input
+        input_info = given
+        if input_info is None and isinstance(model.inputs, TensorValue):
+            input_info = self.describe(model.inputs)
+        input_shape = input_info.shape if input_info is not None and input_info.shape is not None else \
+            declared.shape if declared is not None else None
+        shape, activation, units = applications.output(app, args, input_shape)
+        line = self.interpreter.line_of(model.node)
+        step = LayerFact(kind=model.application, family="application", line=line, span=self._span(model.node),
+                         input_shape=input_shape, output_shape=shape, activation=activation, units=units,
+                         rescales=app.rescales)
+        stacked = (Activation(activation, line, self._span(model.node)),) \
+            if activation in knowledge.PROBABILITY_ACTIVATIONS else ()
+        earlier = input_info.path if input_info is not None else ()
+        inputs = input_info.inputs if input_info is not None and input_info.inputs else \
+            ((declared,) if declared is not None else ())
+        return TensorInfo(shape=shape, activation=activation, units=units, layer_line=line, stacked=stacked,
+                          path=earlier + (step,), head=step, inputs=inputs)
+
+    def apply_layer(self, layer: LayerValue, inputs: list) -> TensorInfo:
+        """One layer applied to its inputs' infos, by its row of the table."""
+        first = inputs[0] if inputs else _NOTHING
+        spec = layer.spec
+        line = self.interpreter.line_of(layer.node)
+        span = self._span(layer.node)
+        if spec is None:  # a layer the table lacks, or a Layer class of the program with an unknown call()
+            step = LayerFact(kind=layer.kind, line=line, span=span, name=layer.name, input_shape=first.shape)
+            return TensorInfo(name=layer.name, layer_line=line, path=first.path + (step,), head=step,
+                              inputs=first.inputs)
+        if spec.family == "wrapper":
+            return self.apply_wrapper(layer, first)
+        if spec.family == "lambda":
+            return self.apply_lambda(layer, first)
+        args = layer.args or LayerArgs({})
+        if spec.is_merge:
+            shape = spec.shape([info.shape for info in inputs], args)
+        else:
+            shape = spec.shape(first.shape, args)
+        units = self._units(layer, spec, args, shape, inputs)
+        activation, stacked, layer_line, name = self._activation(layer, spec, inputs, line)
+        if spec.family in ("flatten", "reshape") and units != first.units:
+            layer_line = line  # Flatten/Reshape/Permute decide the units they change: the line they come from
+        step = LayerFact(kind=layer.kind, family=spec.family, line=line, span=span, name=layer.name,
+                         input_shape=first.shape, output_shape=shape, activation=activation, units=units,
+                         data_format=getattr(args, "written_format", None), spatial_dims=spec.spatial_dims,
+                         rescales=spec.rescales)
+        head = first.head if spec.family in _NOT_A_HEAD else step
+        return TensorInfo(shape=shape, activation=activation, units=units, layer_line=layer_line, stacked=stacked,
+                          name=name, path=first.path + (step,), head=head, inputs=_inputs_of(inputs))
+
+    def _units(self, layer: LayerValue, spec, args, shape, inputs: list) -> Optional[int]:
+        """Units: the layer's argument, else its output shape's last size, else its input's where they pass through."""
+        if spec.units:
+            return layer.units
+        if shape is not None and shape and shape[-1] is not None:
+            return shape[-1]
+        if shape is not None and len(shape) >= 2 and not spec.keeps_channels:
+            return None
+        if spec.is_merge:
+            units = [info.units for info in inputs]
+            if not units or None in units:
+                return None
+            if layer.kind == "Concatenate":
+                axis = args.get("axis", -1)
+                return sum(units) if axis == -1 else None
+            return units[0] if len(set(units)) == 1 else None
+        if spec.keeps_channels and args.data_format == CHANNELS_LAST:
+            return inputs[0].units if inputs else None
+        return None
+
+    def _activation(self, layer: LayerValue, spec, inputs: list, line) -> tuple:
+        """(activation, stacked, layer_line, name) of the layer's output."""
+        first = inputs[0] if inputs else _NOTHING
+        effect = spec.activation
+        span = self._span(layer.node)
+        if effect == layers.APPLIES and layer.activation == "linear":
+            effect = layers.KEEPS  # an identity: Activation('linear', dtype='float32') after a softmax
+        if effect == layers.ARGUMENT:
+            stacked = (Activation(layer.activation, line, span),) \
+                if layer.activation in knowledge.PROBABILITY_ACTIVATIONS else ()
+            return layer.activation, stacked, line, layer.name
+        if effect == layers.APPLIES:
+            stacked = ()
+            if layer.activation in knowledge.PROBABILITY_ACTIVATIONS:
+                earlier = first.stacked if first.activation in knowledge.PROBABILITY_ACTIVATIONS else ()
+                stacked = earlier + (Activation(layer.activation, line, span),)
+            layer_line = line if first.units is None or first.layer_line is None else first.layer_line
+            return layer.activation, stacked, layer_line, layer.name
+        if effect == layers.KEEPS:
+            return first.activation, first.stacked, first.layer_line, layer.name or first.name
+        if spec.is_merge:
+            activations = {info.activation for info in inputs}
+            common = activations.pop() if len(activations) == 1 and inputs else None
+            if effect == layers.MERGE_COMMON:
+                activation = common
+            elif effect == layers.MERGE_ELEMENTWISE:
+                activation = common if common is not None and common != "softmax" else None
+            elif effect == layers.MERGE_LINEAR:
+                activation = "linear" if common == "linear" else None
+            else:
+                activation = None
+            stacked = first.stacked if activation in knowledge.PROBABILITY_ACTIVATIONS else ()
+            return activation, stacked, line, layer.name
+        return None, (), line, layer.name
+
+    def apply_wrapper(self, layer: LayerValue, first: TensorInfo) -> TensorInfo:
+        """TimeDistributed(inner) and Bidirectional(inner): the wrapped layer's activation and units."""
+        inner = layer.inner
+        line = self.interpreter.line_of(layer.node)
+        args = layer.args or LayerArgs({})
+        shape = first.shape
+        if layer.kind == "TimeDistributed":
+            step_shape = (shape[0], *shape[2:]) if shape is not None and len(shape) >= 2 else None
+        else:
+            step_shape = shape
+        inner_info = self._apply_inner(inner, TensorInfo(shape=step_shape, units=first.units if step_shape else None))
+        activation, units, stacked = inner_info.activation, inner_info.units, inner_info.stacked
+        out_shape = inner_info.shape
+        if layer.kind == "TimeDistributed":
+            time = shape[1] if shape is not None and len(shape) >= 2 else None
+            out_shape = (out_shape[0], time, *out_shape[1:]) if out_shape is not None else None
+        else:  # Bidirectional: forward and backward outputs merged
+            mode = args.get("merge_mode", "concat")
+            if mode == "concat":
+                units = 2 * units if units is not None else None
+                out_shape = (*out_shape[:-1], units) if out_shape is not None else None
+                activation = activation if activation not in ("softmax",) else None
+            elif mode not in ("sum", "ave", "mul"):
+                activation, units, out_shape = None, None, None
+            elif mode != "ave":
+                activation = "linear" if mode == "sum" and activation == "linear" else None
+            stacked = stacked if activation in knowledge.PROBABILITY_ACTIVATIONS else ()
+        inner_kind = inner.kind if isinstance(inner, LayerValue) else _model_kind(inner) if isinstance(inner, ModelValue) \
+            else None
+        step = LayerFact(kind=layer.kind, family="wrapper", line=line, span=self._span(layer.node), name=layer.name,
+                         input_shape=first.shape, output_shape=out_shape, activation=activation, units=units,
+                         wrapped=inner_kind)
+        layer_line = inner_info.layer_line if inner_info.layer_line is not None else line
+        return TensorInfo(shape=out_shape, activation=activation, units=units, layer_line=layer_line, stacked=stacked,
+                          name=layer.name or inner_info.name, path=first.path + (step,), head=step,
+                          inputs=first.inputs)
+
+    def _apply_inner(self, inner, given: TensorInfo) -> TensorInfo:
+        if isinstance(inner, LayerValue):
+            return self.apply_layer(inner, [given])
+        if isinstance(inner, ModelValue):
+            infos, _ = self.read_model(inner)
+            return infos[0] if infos else _NOTHING
+        return _NOTHING
+
+    def apply_lambda(self, layer: LayerValue, first: TensorInfo) -> TensorInfo:
+        """A Lambda: a cast keeps its input; a division rescales it (KC405); anything else is unknown."""
+        line = self.interpreter.line_of(layer.node)
+        if layer.lambda_effect == "identity":
+            step = LayerFact(kind="Lambda", family="pass", line=line, span=self._span(layer.node), name=layer.name,
+                             input_shape=first.shape, output_shape=first.shape, activation=first.activation,
+                             units=first.units)
+            return replace(first, path=first.path + (step,), name=layer.name or first.name)
+        rescales = layer.lambda_effect == "rescale"
+        step = LayerFact(kind="Lambda", family="rescaling" if rescales else "lambda", line=line,
+                         span=self._span(layer.node), name=layer.name, input_shape=first.shape,
+                         output_shape=first.shape if rescales else None, units=first.units if rescales else None,
+                         rescales=rescales)
+        return TensorInfo(shape=step.output_shape, units=step.units, layer_line=line, name=layer.name,
+                          path=first.path + (step,), head=step, inputs=first.inputs)
+
+    def _span(self, node) -> Optional[Span]:
+        return self.interpreter.span_of(node) if node is not None else None
+
+    # ------------------------------------------------------------ fit, evaluate, predict
+
+    def record_model_call(self, node: ast.Call, model: ModelValue, method: str) -> None:
+        """`model.fit(x, y)` and the like on a known model: the join point of model facts and data facts."""
+        from kerascheck.extract.interpreter import MODEL_DATA_METHODS
+
+        span_of = self.interpreter.span_of
+        arguments = {}
+        for name, arg in zip(MODEL_DATA_METHODS[method], node.args):
+            if isinstance(arg, ast.Starred):
+                break
+            arguments[name] = span_of(arg)
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                arguments[keyword.arg] = span_of(keyword.value)
+        infos, model_fact = self.read_model(model) if model.style is not None else ([], None)
+        names = self._output_names(model, len(infos))
+        fact = ModelCallFact(method=method, span=span_of(node), model=model_fact,
+                             outputs=[info.output_fact(name) for info, name in zip(infos, names)],
+                             compile_span=self._last_compile.get(id(model), (None, None))[1], arguments=arguments)
+        self.model_calls[node] = fact  # analysed again in another context: the last reading stands
+
+    # ------------------------------------------------------------ compile
+
+    def record_unchecked(self, node: ast.Call, why: str) -> None:
+        """A compile that is listed (with why) but not checked: its model's own compile(), a model not seen."""
+        if node in self.compiles:
+            return
+        fact = CompileFact(path=self.interpreter.path, span=self.interpreter.span_of(node), model_style=None,
+                           trained=[], why=why)
+        self.compiles[node] = (-1, fact)
+
+    def record_compile(self, node: ast.Call, model: ModelValue, arguments: dict) -> None:
+        """One `compile(...)` of `model`: its outputs, each with the loss and metrics that apply to it."""
+        loss_arg, loss_value, _ = arguments.get("loss", (None, None, False))
+        metrics_arg, metrics_value, _ = arguments.get("metrics", (None, None, False))
+        infos, model_fact = self.read_model(model) if model.style is not None else ([], None)
+        names = self._output_names(model, len(infos))
+        outputs = [info.output_fact(name) for info, name in zip(infos, names)]
+        trained = self.align(outputs, loss_value, loss_arg, metrics_value, metrics_arg, node)
+        why = model.why
+        if why is None and not any(o.is_known for o in outputs):
+            why = _why_outputs_unknown(model)
+        fact = CompileFact(path=self.interpreter.path, span=self.interpreter.span_of(node), model_style=model.style,
+                           trained=trained, model=model_fact, why=why)
+        self._last_compile[id(model)] = (model, fact.span)  # the model kept alive: its id stays its own
+        score = sum((o.activation is not None) + (o.units is not None) for o in fact.outputs)
+        previous = self.compiles.get(node)
+        if previous is None or score > previous[0]:
+            self.compiles[node] = (score, fact)
+
+    def align(self, outputs, loss_value, loss_arg, metrics_value, metrics_arg, compile_node) -> list:
+        """Pair each output with its loss and metrics (single, list or dict by name)."""
+        outputs = list(outputs)
+        if isinstance(loss_value, Mapping) and not outputs:
+            outputs = [OutputFact(name=const_str(key)) for key, _ in loss_value.items]
+        if isinstance(loss_value, Sequence) and not outputs:
+            outputs = [OutputFact() for _ in loss_value.items]
+        if not outputs:
+            outputs = [OutputFact()]
+        loss_anchor = loss_arg if loss_arg is not None else compile_node
+        metrics_anchor = metrics_arg if metrics_arg is not None else compile_node
+        trained = []
+        for index, output in enumerate(outputs):
+            loss = None
+            if loss_value is not None:
+                chosen = _pick(loss_value, index, output.name, len(outputs))
+                if chosen is not None:
+                    loss = self.make_loss(chosen, loss_anchor)
+            metrics = []
+            if metrics_value is not None:
+                chosen = _pick_metrics(metrics_value, index, output.name, len(outputs))
+                metrics = [self.make_metric(item, metrics_anchor) for item in chosen]
+            trained.append(TrainedOutput(output=output, loss=loss, metrics=metrics))
+        return trained
+
+    def _anchor_span(self, value: Value, anchor: ast.AST) -> Span:
+        """The value's own position when it is written inside the compile argument, else the argument's."""
+        anchor_span = self.interpreter.span_of(anchor)
+        node = getattr(value, "node", None)
+        if node is not None:
+            span = self.interpreter.span_of(node)
+            if _contains(anchor_span, span):
+                return span
+        return anchor_span
+
+    def make_loss(self, value: Value, anchor: ast.AST) -> LossFact:
+        span = self._anchor_span(value, anchor)
+        spelling = self.interpreter.source_of(getattr(value, "node", None) or anchor)
+        if isinstance(value, Const) and isinstance(value.value, str):
+            return LossFact(canonical=knowledge.canonical_loss(value.value), spelling=spelling, span=span,
+                            string=value.value, form="string", name=value.value)
+        if isinstance(value, Ref):
+            name = value.qualified.rsplit(".", 1)[-1]
+            path = knowledge.keras_path(value.qualified)
+            if path is not None and (path.startswith("losses.") or path == name or path.startswith("metrics.")):
+                form = "class" if name[:1].isupper() else "function"
+                return LossFact(canonical=knowledge.canonical_loss(name), spelling=spelling, span=span,
+                                form=form, name=name, keras_attribute=_module_attribute(path))
+        if isinstance(value, KerasObject):
+            name = value.short_name
+            from_logits_value = value.kwargs.get("from_logits", value.args[0] if value.args else Const(False))
+            from_logits = from_logits_value.value if isinstance(from_logits_value, Const) \
+                and isinstance(from_logits_value.value, bool) else None
+            from_logits_node = getattr(from_logits_value, "node", None)
+            path = knowledge.keras_path(value.qualified) or ""
+            return LossFact(canonical=knowledge.canonical_loss(name), spelling=spelling, span=span,
+                            form="class", name=name, from_logits=from_logits,
+                            from_logits_span=self.interpreter.span_of(from_logits_node)
+                            if from_logits_node is not None else None,
+                            kwargs=literal_kwargs(value.kwargs), keras_attribute=_module_attribute(path))
+        if isinstance(value, FunctionValue):
+            return LossFact(canonical=None, spelling=spelling, span=span, form="function", name=value.name,
+                            from_logits=None)
+        return LossFact(canonical=None, spelling=spelling, span=span, from_logits=None)
+
+    def make_metric(self, value: Value, anchor: ast.AST) -> MetricFact:
+        span = self._anchor_span(value, anchor)
+        spelling = self.interpreter.source_of(getattr(value, "node", None) or anchor)
+        if isinstance(value, Const) and isinstance(value.value, str):
+            return MetricFact(canonical=knowledge.canonical_metric(value.value, "string"), spelling=spelling,
+                              span=span, string=value.value, form="string", name=value.value)
+        if isinstance(value, Ref):
+            name = value.qualified.rsplit(".", 1)[-1]
+            path = knowledge.keras_path(value.qualified)
+            if path is not None:
+                form = "class" if name[:1].isupper() else "function"
+                return MetricFact(canonical=knowledge.canonical_metric(name, form), spelling=spelling, span=span,
+                                  form=form, name=name, keras_attribute=_module_attribute(path))
+        if isinstance(value, KerasObject):
+            name = value.short_name
+            threshold = 0.5
+            if "threshold" in value.kwargs or (name == "BinaryAccuracy" and len(value.args) >= 3):
+                raw = value.kwargs.get("threshold", value.args[2] if len(value.args) >= 3 else None)
+                threshold = raw.value if isinstance(raw, Const) and isinstance(raw.value, (int, float)) else None
+            path = knowledge.keras_path(value.qualified) or ""
+            return MetricFact(canonical=knowledge.canonical_metric(name, "class"), spelling=spelling, span=span,
+                              threshold=threshold, form="class", name=name, kwargs=literal_kwargs(value.kwargs),
+                              keras_attribute=_module_attribute(path))
+        if isinstance(value, FunctionValue):
+            return MetricFact(canonical=None, spelling=spelling, span=span, form="function", name=value.name)
+        return MetricFact(canonical=None, spelling=spelling, span=span)
+
+
+def _module_attribute(path: str) -> Optional[str]:
+    """'losses.categorical_crossentropy' when written as an attribute of keras.losses / keras.metrics, else None."""
+    parts = path.split(".")
+    return path if len(parts) == 2 and parts[0] in ("losses", "metrics") else None
+
+
+def _model_kind(model: ModelValue) -> str:
+    if model.application:
+        return model.application
+    if model.cls is not None:
+        return model.cls.definition.name
+    return {"sequential": "Sequential", "functional": "Model"}.get(model.style, "Model")
+
+
+def _rescales_first(model_fact: ModelFact) -> bool:
+    return any(layer.rescales for layer in model_fact.first_layers)
+
+
+def _why_outputs_unknown(model: ModelValue) -> Optional[str]:
+    if model.style == "subclassed" and model.cls is not None and model.cls.find_method("call") is None:
+        return f"subclassed model {model.cls.definition.name} has no call() the analysis can read"
+    return None
+
+
+def _inputs_of(infos: list) -> tuple:
+    inputs = []
+    for info in infos:
+        for declared in info.inputs:
+            if declared not in inputs:
+                inputs.append(declared)
+    return tuple(inputs)
+
+
+def _output_tensors(outputs: Value) -> list:
+    if isinstance(outputs, Sequence):
+        return list(outputs.items)
+    if isinstance(outputs, Mapping):
+        return [tensor for _, tensor in outputs.items]
+    if isinstance(outputs, TensorValue):
+        return [outputs]
+    return []
+
+
+def const_int(value) -> Optional[int]:
+    if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
+        if float(value.value).is_integer():
+            return int(value.value)
+    return None
+
+
+def const_str(value) -> Optional[str]:
+    if isinstance(value, Const) and isinstance(value.value, str):
+        return value.value
+    return None
+
+
+def literal_kwargs(kwargs: dict) -> dict:
+    return {k: v.value for k, v in kwargs.items()
+            if isinstance(v, Const) and isinstance(v.value, (int, float, str, bool, type(None)))}
+
+
+def _contains(outer: Span, inner: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and \
+        (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
+
+
+def _pick(value: Value, index: int, name: Optional[str], count: int) -> Optional[Value]:
+    """The part of a loss argument that applies to output `index`."""
+    if isinstance(value, Sequence):
+        if count == 1 and len(value.items) == 1:
+            return value.items[0]
+        return value.items[index] if index < len(value.items) else None
+    if isinstance(value, Mapping):
+        for key, item in value.items:
+            if isinstance(key, Const) and key.value == name:
+                return item
+        return None
+    return value
+
+
+def _pick_metrics(value: Value, index: int, name: Optional[str], count: int) -> list:
+    """The metrics that apply to output `index`: a flat list applies to every output."""
+    if isinstance(value, Sequence):
+        nested = value.items and all(isinstance(item, Sequence) for item in value.items)
+        if nested and count > 1:
+            chosen = value.items[index] if index < len(value.items) else None
+            return list(chosen.items) if isinstance(chosen, Sequence) else []
+        return list(value.items)
+    if isinstance(value, Mapping):
+        for key, item in value.items:
+            if isinstance(key, Const) and key.value == name:
+                return list(item.items) if isinstance(item, Sequence) else [item]
+        return []
+    if is_unknown(value):
+        return []
+    return [value]
+
+
+__all__ = ["FactRecorder", "TensorInfo", "ClassValue", "InputFact"]
