@@ -92,9 +92,9 @@ def break_indentation(data: bytes, rng) -> bytes:
 
 def deep_nesting(data: bytes, rng) -> bytes:
     """Insert deeply nested code at a random line: brackets, calls, blocks, subscripts, unary operators,
-    layers calling layers, past what CPython's parser or a recursive walk can take."""
+    layers calling layers, long `and` chains, past what CPython's parser or a recursive walk can take."""
     depth = rng.choice([50, 200, 1000, 5000, 20000])
-    kind = rng.randrange(7)
+    kind = rng.randrange(8)
     if kind == 0:
         snippet = b"x = " + b"(" * depth + b"1" + b")" * depth
     elif kind == 1:
@@ -108,8 +108,10 @@ def deep_nesting(data: bytes, rng) -> bytes:
         snippet = b"x = " + b"-" * depth + b"1"
     elif kind == 5:
         snippet = b"model.compile(loss=" + b"a." * depth + b"b)"
-    else:
+    elif kind == 6:
         snippet = b"model = Sequential(" + b"[" * min(depth, 1000) + b"Dense(1)" + b"]" * min(depth, 1000) + b")"
+    else:  # flat for ast, one level per operand for libcst's native parser (8,000 overflowed its C stack)
+        snippet = b"flag = " + b" and ".join([b"a"] * max(depth, 8000))
     return _insert_line(data, snippet, rng)
 
 

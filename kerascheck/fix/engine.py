@@ -20,6 +20,7 @@ from typing import Callable, Optional
 
 import libcst as cst
 
+from kerascheck.fix.cst_parse import parse_module
 from kerascheck.fix.context import FixContext, FixUnavailable, NeedsWholeFile, WholeFileDoesNotParse
 from kerascheck.fix.edits import Edit, LineIndex, apply_edits, overlaps
 from kerascheck.fix.make import TextFix, make_fix
@@ -120,7 +121,7 @@ def parses(text: str) -> bool:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ast.parse(text)
-        cst.parse_module(text)
+        parse_module(text)
     except Exception:  # noqa: BLE001 - SyntaxError, ValueError, ParserSyntaxError, RecursionError ...
         return False
     return True
