@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Optional
 
-from kerascheck import notebooks, suppression, versions
+from kerascheck import collector, notebooks, suppression, versions
 from kerascheck.config import Options
 from kerascheck.extract import DecodeError, decode_source, extract_bytes, extract_text, may_hold_keras
 from kerascheck.facts import FileFacts, FileProblem
@@ -84,6 +84,12 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
     applies `# noqa` and `# flake8: noqa` itself, so its plugin passes 'kerascheck'
     (only `# kerascheck: noqa`), or 'none' under --disable-noqa.
     """
+    with collector.paused():
+        return _check_source(shown, data, options, keep_facts, notebook, noqa, read_error)
+
+
+def _check_source(shown: str, data, options: Options, keep_facts: bool, notebook: bool, noqa: str,
+                  read_error: Optional[str]) -> FileResult:
     result = FileResult(path=shown)
     try:
         text, notebook_index = None, None
