@@ -25,7 +25,7 @@ from kerascheck import knowledge
 from kerascheck.extract.evaluator import MAX_CALL_DEPTH, NOT_HANDLED, Frame
 from kerascheck.extract.names import dotted
 from kerascheck.extract.values import (
-    UNKNOWN, ArrayValue, BoundMethod, Const, DatasetValue, FunctionValue, ImageGeneratorValue, LayerValue,
+    UNKNOWN, ArrayValue, BoundMethod, Const, DatasetValue, FunctionValue, ImageGeneratorValue, KerasObject, LayerValue,
     ModelValue, PredictionValue, Ref, SampleCount, Sequence, TensorValue, TransformerValue, Value,
 )
 from kerascheck.facts import (
@@ -145,7 +145,8 @@ class DataEvaluation:
         if isinstance(head, FunctionValue) and not rest:
             followed = len(self.call_stack) < MAX_CALL_DEPTH and head.definition not in self.call_stack
             return [] if followed else arrays
-        if isinstance(head, (ArrayValue, DatasetValue, ModelValue, TransformerValue, ImageGeneratorValue)):
+        if isinstance(head, (ArrayValue, DatasetValue, ModelValue, TransformerValue, ImageGeneratorValue, LayerValue,
+                             KerasObject)):
             return []
         if isinstance(head, Ref):
             qualified = f"{head.qualified}.{rest}" if rest else head.qualified
@@ -636,12 +637,13 @@ class DataEvaluation:
             axis = literal(bound["axis"]) if "axis" in bound else row.defaults.get("axis")
             over_last = isinstance(axis, int) and prediction.rank is not None and \
                 axis in (-1, prediction.rank - 1)
-            self.recorder.record_prediction_use(ARGMAX, node, prediction, function=written, array_node=array_node,
-                                                axis=axis if isinstance(axis, int) else None, over_last_axis=over_last)
+            self.recorder.record_prediction_use(ARGMAX, node, prediction, function=written, qualified=name,
+                                                array_node=array_node, axis=axis if isinstance(axis, int) else None,
+                                                over_last_axis=over_last)
             return ArrayValue(encoding=INTEGER, shape=None, encoding_origin=self.origin(node), node=node)
         if row.rounds:
-            self.recorder.record_prediction_use(THRESHOLD, node, prediction, function=written, array_node=array_node,
-                                                threshold=0.5)
+            self.recorder.record_prediction_use(THRESHOLD, node, prediction, function=written, qualified=name,
+                                                array_node=array_node, threshold=0.5)
             return ArrayValue(encoding=BINARY, encoding_origin=self.origin(node), node=node)
         if row.shape in (tables.keep_shape,) and row.scale == tables.KEEPS:
             return prediction.derive(node)  # np.array(pred), pred.copy(), astype
@@ -684,7 +686,8 @@ class DataEvaluation:
         return UNKNOWN
 
     def _sklearn_metric(self, name: str, args: list, kwargs: dict, node: ast.Call) -> None:
-        candidates = [(args[0] if args else kwargs.get("y_true"), node.args[0] if node.args else _keyword(node, "y_true")),
+        candidates = [(args[0] if args else kwargs.get("y_true"),
+                       node.args[0] if node.args else _keyword(node, "y_true")),
                       (args[1] if len(args) > 1 else kwargs.get("y_pred"),
                        node.args[1] if len(node.args) > 1 else _keyword(node, "y_pred"))]
         values = [value for value, _ in candidates]

@@ -478,7 +478,7 @@ class FactRecorder:
         return data_fact(x, x_span), data_fact(y, y_span)
 
     def record_prediction_use(self, kind: str, node: ast.AST, prediction: PredictionValue, function: str = "",
-                              array_node=None, axis=None, over_last_axis: bool = False, threshold=None,
+                              qualified: str = "", array_node=None, axis=None, over_last_axis: bool = False, threshold=None,
                               threshold_node=None, labels=None) -> None:
         """What the program does with a known model's predictions (KC408-KC410)."""
         readings = self.model_calls.get(prediction.call)
@@ -486,7 +486,7 @@ class FactRecorder:
             return
         call = readings[-1]
         span_of = self.interpreter.span_of
-        use = PredictionUseFact(kind=kind, span=span_of(node), call=call, function=function,
+        use = PredictionUseFact(kind=kind, span=span_of(node), call=call, function=function, qualified=qualified,
                                 prediction_span=span_of(array_node) if array_node is not None else None,
                                 output_index=prediction.output_index,
                                 last_axis_is_units=prediction.last_axis_is_units, rank=prediction.rank, axis=axis,

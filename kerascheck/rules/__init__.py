@@ -46,7 +46,7 @@ from typing import Callable, Iterable
 
 from kerascheck.facts import FileFacts
 from kerascheck.findings import Finding
-from kerascheck.rules.base import OutputCheck, Rule, line_of
+from kerascheck.rules.base import DataCheck, OutputCheck, Rule, line_of
 from kerascheck.versions import KerasTarget
 
 
@@ -103,6 +103,11 @@ def check_file(facts: FileFacts, target: KerasTarget, rules: Iterable = None, na
             for rule in rules:
                 for report in rule.check_output(check):
                     add(rule, report, described)
+    if facts.model_calls or facts.prediction_uses or facts.compiles:
+        data_check = DataCheck(facts, target, name_line)
+        for rule in rules:
+            for report in rule.check_data(data_check):
+                add(rule, report)
     for rule in rules:
         check_calls = getattr(rule, "check_calls", None)
         if check_calls is not None:
