@@ -156,9 +156,9 @@ def _split(values) -> list:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def inspect(paths, output_format):
     """Show what kerascheck inferred for every compile() call in PATHS."""
-    compiles, internal_errors = pipeline.inspect(paths or (".",))
-    sys.stdout.write(render_compiles(output_format, compiles))
-    click.echo(inspect_summary(compiles), err=True)
+    compiles, calls, internal_errors = pipeline.inspect_facts(paths or (".",))
+    sys.stdout.write(render_compiles(output_format, compiles, calls))
+    click.echo(inspect_summary(compiles, calls), err=True)
     for message in internal_errors:
         click.echo(f"kerascheck: error: {message}", err=True)
     sys.exit(EXIT_ERROR if internal_errors else EXIT_CLEAN)

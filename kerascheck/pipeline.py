@@ -395,8 +395,23 @@ def _run_stdin(request: Request) -> Outcome:
 
 def inspect(paths: tuple) -> tuple:
     """(compile facts, internal errors) of the files under `paths`: what `kerascheck inspect` shows."""
+    compiles, _, internal_errors = inspect_facts(paths)
+    return compiles, internal_errors
+
+
+def inspect_facts(paths: tuple) -> tuple:
+    """(compile facts, model call facts with their data, internal errors) of the files under `paths`."""
     files = list(iter_source_files(paths))
     results = check_files(files, lambda _path: Options(), keep_facts=True, jobs=1)
     compiles = sorted((c for r in results if r.facts is not None for c in r.facts.compiles),
                       key=lambda c: (c.path, c.span.line, c.span.column))
-    return compiles, [r.internal_error for r in results if r.internal_error]
+    calls = []
+    for result in results:
+        if result.facts is not None:
+            uses = result.facts.prediction_uses
+            for call in result.facts.model_calls:
+                call.path = result.facts.path
+                call.uses = [use for use in uses if use.call is call]
+                calls.append(call)
+    calls.sort(key=lambda c: (c.path, c.span.line, c.span.column))
+    return compiles, calls, [r.internal_error for r in results if r.internal_error]

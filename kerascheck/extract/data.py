@@ -88,7 +88,12 @@ class DataEvaluation:
     def origin(self, node) -> Optional[Origin]:
         if node is None:
             return None
-        return Origin(line=self.line_of(node), text=self.source_of(node), span=self.span_of(node))
+        text = self.source_of(node)
+        if len(text) > 60 and isinstance(node, ast.Call):
+            # a long call by its callee: `keras.utils.image_dataset_from_directory(...)`
+            callee = self.source_of(node.func)
+            text = f"{callee}(...)" if len(callee) <= 70 else text
+        return Origin(line=self.line_of(node), text=text, span=self.span_of(node))
 
     # ------------------------------------------------------------ statements
 

@@ -487,6 +487,7 @@ class FactRecorder:
         call = readings[-1]
         span_of = self.interpreter.span_of
         use = PredictionUseFact(kind=kind, span=span_of(node), call=call, function=function, qualified=qualified,
+                                text=self.interpreter.origin(node).text,
                                 prediction_span=span_of(array_node) if array_node is not None else None,
                                 output_index=prediction.output_index,
                                 last_axis_is_units=prediction.last_axis_is_units, rank=prediction.rank, axis=axis,

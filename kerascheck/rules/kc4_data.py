@@ -73,6 +73,12 @@ def call_text(call: ModelCallFact, name_line: Callable) -> str:
     return f"{call.method}() ({name_line(call.span.line)})"
 
 
+def _sizes_text(sizes: tuple) -> str:
+    """(28, 28, 1) as written in an input_shape=: `(28, 28, 1)`, `(784,)`, `(None, 3)`."""
+    return "(" + ", ".join("None" if size is None else str(size) for size in sizes) + ("," if len(sizes) == 1 else "") \
+        + ")"
+
+
 def shape_text(shape: Optional[tuple]) -> str:
     if shape is None:
         return "?"
@@ -693,8 +699,8 @@ class InputShapeDiffersFromData(Rule):
             data_text = f"data of shape {shape_text(call.x.shape)}" + \
                 (f" ({origin_text(origin, where)})" if origin is not None else "")
             yield Report(call.x.span or call.span,
-                         f"{call_text(call, where)} gives {data_text} to a model declared with input shape "
-                         f"{shape_text(declared.shape)} ({declared.keyword}=, {where(declared.line)}): {problem}")
+                         f"{call_text(call, where)} gives {data_text} to a model declared with "
+                         f"{declared.keyword}={_sizes_text(declared.shape[1:])} ({where(declared.line)}): {problem}")
         for compile_fact in check.facts.compiles:
             model = compile_fact.model
             if model is None or compile_fact.span in reported_models or len(model.inputs) != 1:
@@ -704,11 +710,11 @@ class InputShapeDiffersFromData(Rule):
                 continue
             written = declared.batch_in_shape or _batch_in_convolution(model, declared)
             if written:
+                rest = _sizes_text(declared.shape[2:])
                 yield Report(declared.span,
-                             f"{declared.keyword}={shape_text(declared.shape[1:])} writes the number of samples as "
-                             f"the first size: the input shape leaves out the samples' axis, so the model expects "
-                             f"data of rank {len(declared.shape)}; Keras raises at the first batch; drop the first "
-                             f"size")
+                             f"{declared.keyword}= starts with the number of samples: Keras adds the batch axis "
+                             f"itself, so the model expects data of rank {len(declared.shape)} and raises at the "
+                             f"first batch; drop the first size: {declared.keyword}={rest}")
 
 
 def _batch_in_convolution(model: ModelFact, declared) -> bool:
@@ -780,9 +786,9 @@ class ArgmaxOfSingleUnitOutput(Rule):
                 fix = Fix.unsafe(f"Replace with (pred > {literal}).astype(int).ravel()",
                                  ReplaceCode(use.span, "({0} > %s).astype(int).ravel()" % literal,
                                              (use.prediction_span,)))
-            advice = "(pred > 0).astype(int) for logits" if threshold == 0.0 else \
-                "(pred > 0.5).astype(int) for a sigmoid"
-            yield Report(use.span, f"{use.function} over the last axis of the predictions (predict(), "
+            advice = {0.0: "(pred > 0).astype(int) for logits", 0.5: "(pred > 0.5).astype(int) for a sigmoid"}.get(
+                threshold, "compare the single unit with a threshold")
+            yield Report(use.span, f"`{use.text}` over the last axis of the predictions (predict(), "
                                    f"{where(use.prediction_line)}) of the {describe_output(output, where)} is always "
                                    f"0: every sample becomes class 0; threshold instead: {advice}", fix=fix)
 
@@ -836,7 +842,7 @@ class ProbabilityThresholdOnLogits(Rule):
             elif use.prediction_span is not None:
                 fix = Fix.unsafe("Replace with (pred > 0).astype(float)",
                                  ReplaceCode(use.span, "({0} > 0).astype(float)", (use.prediction_span,)))
-            yield Report(use.span, f"{use.function} at 0.5 on the predictions (predict(), "
+            yield Report(use.span, f"`{use.text}` thresholds at 0.5 the predictions (predict(), "
                                    f"{where(use.prediction_line)}) of the {describe_output(use.output, where)} "
                                    f"trained with from_logits=True: they are logits, whose threshold is 0; samples "
                                    f"with logits between 0 and 0.5 get the wrong class; threshold at 0", fix=fix)
