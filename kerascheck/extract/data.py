@@ -80,6 +80,25 @@ def same_data(a: Value, b: Value) -> bool:
     return False
 
 
+def join(a: Value, b: Value) -> Value:
+    """What is known of a value that is `a` on one path and `b` on another: the facts both agree on."""
+    if same_data(a, b):
+        return a
+    if not (isinstance(a, ArrayValue) and isinstance(b, ArrayValue)) or a.batched != b.batched:
+        return UNKNOWN
+    agreed = {}
+    for fact, origin in (("encoding", "encoding_origin"), ("classes", "classes_origin"), ("shape", "shape_origin"),
+                         ("scale", "scale_origin")):
+        if getattr(a, fact) == getattr(b, fact):
+            agreed[fact], agreed[origin] = getattr(a, fact), getattr(a, origin)
+        else:
+            agreed[fact], agreed[origin] = None, None
+    if agreed["encoding"] is None:
+        agreed.update(classes=None, classes_origin=None)
+    scaled = a.scaled_labels if (a.scaled_labels is None) == (b.scaled_labels is None) else None
+    return ArrayValue(scaled_labels=scaled, batched=a.batched, node=a.node, **agreed)
+
+
 class DataEvaluation:
     """The data half of ModuleInterpreter (a mixin: it uses the evaluator's eval, spans and recorder)."""
 
@@ -117,16 +136,13 @@ class DataEvaluation:
             self.exec_body(node.orelse, frame)
             for name in restored:
                 on_body, on_else = after_body[name], scope_vars.get(name, _MISSING)
-                if on_else is _MISSING:
-                    scope_vars[name] = on_body  # undefined on the else path: the program relies on the body's
-                elif not same_data(on_body, on_else):
-                    scope_vars[name] = UNKNOWN
+                # undefined on the else path: the program relies on the body's
+                scope_vars[name] = on_body if on_else is _MISSING else join(on_body, on_else)
             for name, value in list(scope_vars.items()):
                 # assigned by the else branch alone: the body's path keeps the value from before
                 if name not in restored and value is not after_body.get(name, _MISSING) and name in before and \
-                        (isinstance(value, DATA_VALUES) or isinstance(before[name], DATA_VALUES)) and \
-                        not same_data(value, before[name]):
-                    scope_vars[name] = UNKNOWN
+                        (isinstance(value, DATA_VALUES) or isinstance(before[name], DATA_VALUES)):
+                    scope_vars[name] = join(value, before[name])
             return True
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             mutable = self._arrays_a_call_may_change(node.value, frame)

@@ -25,6 +25,7 @@ from kerascheck.versions import KerasTarget
 TARGET_METHODS = frozenset({"fit", "evaluate", "train_on_batch", "test_on_batch", "fit_generator",
                             "evaluate_generator"})
 INPUT_METHODS = TARGET_METHODS | {"predict", "predict_on_batch", "predict_generator"}
+TRAINING_METHODS = frozenset({"fit", "train_on_batch", "fit_generator"})
 HINGE = {"hinge", "squared_hinge"}
 CLASSIFICATION_LOSSES = knowledge.CROSSENTROPY | HINGE | {"categorical_hinge"}
 # Layers with weights: the first of them ends "the first layers" (what rescales before it counts).
@@ -490,11 +491,12 @@ class UnscaledPixelInput(Rule):
                          None)
             model_text = f"the model's first layers (up to {first.kind}, {check.name_line(first.line)})" \
                 if first is not None and first.line is not None else "the model"
+            effect = "Keras trains silently, but slowly or not at all" if call.method in TRAINING_METHODS else \
+                "Keras runs silently on values up to 255, and a model trained on scaled pixels gets them wrong"
             yield Report(fact.span or call.span,
                          f"raw 0-255 pixels ({origin_text(fact.scale_origin, check.name_line)}) reach "
-                         f"{call_text(call, check.name_line)} and {model_text} do not rescale them: Keras trains "
-                         f"silently, but slowly or not at all; divide by 255.0 (x / 255.0) or start the model "
-                         f"with Rescaling(1./255)")
+                         f"{call_text(call, check.name_line)} and {model_text} do not rescale them: {effect}; "
+                         f"divide by 255.0 (x / 255.0) or start the model with Rescaling(1./255)")
 
 
 class ScaledClassLabels(Rule):
