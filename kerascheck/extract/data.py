@@ -33,6 +33,7 @@ from kerascheck.facts import (
 )
 from kerascheck.knowledge import data as tables
 from kerascheck.knowledge import layers
+from kerascheck.knowledge.shapes import product
 
 DATA_VALUES = (ArrayValue, DatasetValue, PredictionValue)
 _MISSING = object()
@@ -793,7 +794,7 @@ def _same_rows(old: Optional[tuple], new: Optional[tuple], batched: bool) -> boo
     """Each sample keeps its values: the sizes after the batch axis hold as many numbers as before."""
     if old is None or new is None or not batched or not old or not new:
         return False
-    before, after = tables._product(old[1:]), tables._product(new[1:])
+    before, after = product(old[1:]), product(new[1:])
     return before is not None and before == after
 
 

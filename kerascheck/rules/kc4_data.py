@@ -164,23 +164,12 @@ class SparseLossOnOneHotTargets(Rule):
         for call, trained, target in training_targets(check):
             if target.encoding != ONE_HOT or (target.classes is not None and target.classes < 2):
                 continue
-            loss = trained.loss
-            targets = describe_targets(target, check.name_line)
-            if loss is not None and loss.canonical in knowledge.SPARSE_CROSSENTROPY:
-                yield Report(loss.span, f"{loss_label(loss)} expects one class index per sample, but "
-                                        f"{call_text(call, check.name_line)} gives it {targets}: Keras raises at "
-                                        f"the first batch; use 'categorical_crossentropy' (or keep integer labels)",
-                             fix=_loss_fix(trained, "categorical_crossentropy"))
-                continue
-            if loss is not None and loss.canonical in knowledge.CATEGORICAL_CROSSENTROPY:
-                continue  # the metric against this loss is KC105's
-            for metric in trained.metrics:
-                if metric.canonical == "sparse_categorical_accuracy":
-                    yield Report(metric.span, f"{metric.spelling} expects one class index per sample, but "
-                                              f"{call_text(call, check.name_line)} gives it {targets}: Keras raises "
-                                              f"at the first batch; use 'categorical_accuracy'",
-                                 fix=Fix.unsafe("Replace with categorical accuracy",
-                                                ReplaceMetric(metric.span, "categorical_accuracy")))
+            yield from _format_reports(check, call, trained, target, wrong=knowledge.SPARSE_CROSSENTROPY,
+                                       right="categorical_crossentropy", wrong_metric="sparse_categorical_accuracy",
+                                       right_metric="categorical_accuracy",
+                                       expects="expects one class index per sample",
+                                       effect="Keras raises at the first batch",
+                                       advice="(or keep integer labels)")
 
 
 class CategoricalLossOnIntegerLabels(Rule):
@@ -236,28 +225,37 @@ class CategoricalLossOnIntegerLabels(Rule):
         for call, trained, target in training_targets(check):
             if target.encoding != INTEGER:
                 continue
-            output, loss = trained.output, trained.loss
+            output = trained.output
             over_classes = (output.units is not None and output.units >= 2) or \
                 (output.units is None and output.activation == "softmax")
             if not over_classes:
                 continue  # a 1-unit output takes one column: KC204 says what is wrong there
-            targets = describe_targets(target, check.name_line)
-            if loss is not None and loss.canonical in knowledge.CATEGORICAL_CROSSENTROPY:
-                yield Report(loss.span, f"{loss_label(loss)} expects one column per class, but "
-                                        f"{call_text(call, check.name_line)} gives it {targets}: Keras raises at "
-                                        f"the first batch; use 'sparse_categorical_crossentropy' (or "
-                                        f"to_categorical(y))",
-                             fix=_loss_fix(trained, "sparse_categorical_crossentropy"))
-                continue
-            if loss is not None and loss.canonical in knowledge.SPARSE_CROSSENTROPY:
-                continue  # the metric against this loss is KC105's
-            for metric in trained.metrics:
-                if metric.canonical == "categorical_accuracy":
-                    yield Report(metric.span, f"{metric.spelling} takes the argmax of one column per class, but "
-                                              f"{call_text(call, check.name_line)} gives it {targets}: it reports "
-                                              f"a meaningless number; use 'sparse_categorical_accuracy'",
-                                 fix=Fix.unsafe("Replace with sparse categorical accuracy",
-                                                ReplaceMetric(metric.span, "sparse_categorical_accuracy")))
+            yield from _format_reports(check, call, trained, target, wrong=knowledge.CATEGORICAL_CROSSENTROPY,
+                                       right="sparse_categorical_crossentropy", wrong_metric="categorical_accuracy",
+                                       right_metric="sparse_categorical_accuracy",
+                                       expects="expects one column per class",
+                                       effect="Keras raises at the first batch", advice="(or to_categorical(y))",
+                                       metric_effect="it takes the argmax of a single column and reports a "
+                                                     "meaningless number")
+
+
+def _format_reports(check: DataCheck, call: ModelCallFact, trained: TrainedOutput, target: DataFact, wrong: set,
+                    right: str, wrong_metric: str, right_metric: str, expects: str, effect: str, advice: str,
+                    metric_effect: Optional[str] = None) -> Iterable[Report]:
+    """KC401/KC402: a loss (else a metric) of the other target format; the metric against its loss is KC105's."""
+    loss = trained.loss
+    given = f"{call_text(call, check.name_line)} gives it {describe_targets(target, check.name_line)}"
+    if loss is not None and loss.canonical in wrong:
+        yield Report(loss.span, f"{loss_label(loss)} {expects}, but {given}: {effect}; use '{right}' {advice}",
+                     fix=_loss_fix(trained, right))
+        return
+    if loss is not None and loss.canonical in knowledge.CATEGORICAL_CROSSENTROPY | knowledge.SPARSE_CROSSENTROPY:
+        return
+    for metric in trained.metrics:
+        if metric.canonical == wrong_metric:
+            yield Report(metric.span, f"{metric.spelling} {expects}, but {given}: {metric_effect or effect}; use "
+                                      f"'{right_metric}'",
+                         fix=Fix.unsafe(f"Replace with {right_metric}", ReplaceMetric(metric.span, right_metric)))
 
 
 def _class_output(trained: TrainedOutput) -> bool:
