@@ -340,3 +340,13 @@ def test_inspect_shows_the_data_next_to_the_model():
     assert fit_json["x"]["scale"] == "raw" and fit_json["x"]["shape"] == [None, 28, 28]
     assert "1 fit call of known models: 1 with known target encoding" in inspect_format.summary(facts.compiles,
                                                                                                facts.model_calls)
+
+
+@pytest.mark.parametrize("change", [
+    "for i in range(len(x_train)):\n    x_train[i] = x_train[i] / 255",
+    "x_train = x_train.astype('float32')\nnp.divide(x_train, 255, out=x_train)",
+    "x_train = x_train.astype('float32')\nx_train.clip(0, 1, out=x_train)",
+])
+def test_arrays_changed_in_place_are_forgotten(change):
+    call = fit(MNIST + change + "\nmodel.fit(x_train, y_train)\n")
+    assert call.x is None or call.x.scale is None

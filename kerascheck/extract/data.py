@@ -157,9 +157,10 @@ class DataEvaluation:
         """The arrays named as arguments of a statement call the analysis cannot follow (it may change them)."""
         arrays = [value for value in (self.lookup(arg.id, frame) for arg in call.args if isinstance(arg, ast.Name))
                   if isinstance(value, ArrayValue)]
-        if not arrays:
-            return []
         name = dotted(call.func)
+        receiver = self.lookup(name.partition(".")[0], frame) if name and "." in name else None
+        if not arrays and not isinstance(receiver, ArrayValue):
+            return []
         if name is None:
             return arrays
         first, _, rest = name.partition(".")
@@ -167,6 +168,8 @@ class DataEvaluation:
         if isinstance(head, FunctionValue) and not rest:
             followed = len(self.call_stack) < MAX_CALL_DEPTH and head.definition not in self.call_stack
             return [] if followed else arrays
+        if isinstance(head, ArrayValue) and rest and "." not in rest and rest not in tables.METHODS:
+            return [head]  # `x.sort()`, `x.clip(0, 1, out=x)`: a method that may change the array in place
         if isinstance(head, (ArrayValue, DatasetValue, ModelValue, TransformerValue, ImageGeneratorValue, LayerValue,
                              KerasObject)):
             return []
@@ -184,6 +187,8 @@ class DataEvaluation:
 
     def data_call(self, qualified: str, args: list, kwargs: dict, node: ast.Call) -> Optional[Value]:
         """A call of a function the data tables describe (None: not one, or nothing known comes of it)."""
+        if isinstance(kwargs.get("out"), ArrayValue):
+            kwargs["out"].forget()  # np.divide(x, 255, out=x): changed in place, as the analysis does not follow
         if qualified == "builtins.len" and args and isinstance(args[0], ArrayValue):
             return SampleCount(array=args[0], node=node)
         path = knowledge.keras_path(qualified)
@@ -544,6 +549,12 @@ class DataEvaluation:
         if isinstance(owner, (DatasetValue, ImageGeneratorValue, TransformerValue)):
             return UNKNOWN
         return None
+
+    def assign_into_array(self, target: ast.Subscript, frame: Frame) -> None:
+        """`x[i] = x[i] / 255`, `y[y == 2] = 1`: part of an array changed in place; what was known of it is not."""
+        container = self.eval(target.value, frame)
+        if isinstance(container, ArrayValue):
+            container.forget()
 
     # ------------------------------------------------------------ operators
 

@@ -35,6 +35,11 @@ the editor's quick fixes; the `[*]` marks come from the intent. Add a golden pai
 (tests/fixes/NAME.in.py and .out.py, regenerated with KERASCHECK_UPDATE_GOLDEN=1) and
 a fixture with `# expect:` comments to test it end to end. A message names lines with
 `check.name_line(line)` (a notebook's lines are named by cell), never by hand.
+
+A rule reads one of three kinds of facts: `check_output(OutputCheck)` gets each output of each
+compile with its loss and metrics (KC1, KC2), `check_calls(facts, target)` the calls outside
+compile (KC3), `check_data(DataCheck)` the data given to known models and the uses of their
+predictions (KC4: kerascheck/facts.py, "data").
 """
 
 from __future__ import annotations
