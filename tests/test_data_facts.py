@@ -350,3 +350,9 @@ def test_inspect_shows_the_data_next_to_the_model():
 def test_arrays_changed_in_place_are_forgotten(change):
     call = fit(MNIST + change + "\nmodel.fit(x_train, y_train)\n")
     assert call.x is None or call.x.scale is None
+
+
+def test_a_selection_of_samples_may_not_hold_every_class():
+    call = fit(MNIST + "keep = y_train < 5\nmodel.fit(x_train[keep], y_train[keep])\n")
+    assert call.y.encoding == INTEGER and call.y.classes is None
+    assert fit(MNIST + "model.fit(x_train[:1000], y_train[:1000])\n").y.classes == 10

@@ -637,10 +637,11 @@ class DataEvaluation:
         if kinds == ["int"]:
             return array.derive(node, shape=None, encoding=None, classes=None, encoding_origin=None,
                                 classes_origin=None, scaled_labels=None, batched=False)
-        if kinds in (["slice"], ["all"], ["other"]):
-            # a subset of the samples (x[:1000], x[perm]); an unknown index may also be one sample
-            known_subset = kinds != ["other"]
-            return array.derive(node, shape=_batch(array.shape) if known_subset else None)
+        if kinds in (["slice"], ["all"]):
+            return array.derive(node, shape=_batch(array.shape))  # a run of the samples: x[:1000]
+        if kinds == ["other"]:
+            # x[perm], y[y < 5], x[i]: a subset of the samples (perhaps not of every class), or one sample
+            return array.derive(node, shape=None, classes=None, classes_origin=None)
         shape = _subscript_shape(array.shape, kinds)
         keeps_rows = kinds[0] in ("all", "slice") and _same_rows(array.shape, shape, array.batched)
         changes = {"shape": shape, "shape_origin": self.origin(node) if shape is not None else None}

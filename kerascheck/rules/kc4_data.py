@@ -491,10 +491,13 @@ class UnscaledPixelInput(Rule):
                 if first is not None and first.line is not None else "the model"
             effect = "Keras trains silently, but slowly or not at all" if call.method in TRAINING_METHODS else \
                 "Keras runs silently on values up to 255, and a model trained on scaled pixels gets them wrong"
+            advice = f"pass them through the preprocess_input of keras.applications' {first.kind} module" \
+                if first is not None and first.family == "application" else \
+                "divide by 255.0 (x / 255.0) or start the model with Rescaling(1./255)"
             yield Report(fact.span or call.span,
                          f"raw 0-255 pixels ({origin_text(fact.scale_origin, check.name_line)}) reach "
                          f"{call_text(call, check.name_line)} and {model_text} do not rescale them: {effect}; "
-                         f"divide by 255.0 (x / 255.0) or start the model with Rescaling(1./255)")
+                         f"{advice}")
 
 
 class ScaledClassLabels(Rule):
