@@ -17,7 +17,7 @@ from kerascheck import knowledge
 from kerascheck.extract.data import DataEvaluation
 from kerascheck.extract.evaluator import NOT_HANDLED, Evaluator, Frame
 from kerascheck.extract.names import dotted
-from kerascheck.extract.recorder import FactRecorder, const_int, const_str
+from kerascheck.extract.recorder import MODEL_DATA_METHODS, FactRecorder, const_int, const_str
 from kerascheck.extract.spans import SourceSpans
 from kerascheck.extract.values import (
     UNKNOWN, ArrayValue, BoundMethod, ClassValue, Const, FunctionValue, InstanceValue, KerasObject, LayerValue,
@@ -47,14 +47,6 @@ LIBRARY_PACKAGES = frozenset({"keras_hub", "keras_nlp", "keras_cv", "tensorflow_
                               "kerastuner", "vit_keras", "keras_vggface", "tensorflow_addons", "tensorflow_models",
                               "official", "keras_retinanet", "deepchem", "spektral", "stellargraph", "tcn",
                               "keras_contrib", "autokeras", "kapre", "keras_bert", "keras_transformer"})
-# A model's methods that take data or give predictions (ModelCallFact), with their positional parameters.
-MODEL_DATA_METHODS = {
-    "fit": ("x", "y", "batch_size", "epochs"), "evaluate": ("x", "y", "batch_size"), "predict": ("x", "batch_size"),
-    "train_on_batch": ("x", "y"), "test_on_batch": ("x", "y"), "predict_on_batch": ("x",),
-    "fit_generator": ("generator", "steps_per_epoch", "epochs"), "evaluate_generator": ("generator", "steps"),
-    "predict_generator": ("generator", "steps"), "predict_classes": ("x", "batch_size"),
-    "predict_proba": ("x", "batch_size"),
-}
 _DATA_FORMATS = {"channels_first": CHANNELS_FIRST, "channels_last": CHANNELS_LAST, "th": CHANNELS_FIRST,
                  "tf": CHANNELS_LAST}
 

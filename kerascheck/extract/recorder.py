@@ -25,6 +25,15 @@ from kerascheck.facts import (
 from kerascheck.knowledge import applications, layers
 from kerascheck.knowledge.shapes import CHANNELS_LAST, LayerArgs
 
+# A model's methods that take data or give predictions (ModelCallFact), with their positional parameters.
+MODEL_DATA_METHODS = {
+    "fit": ("x", "y", "batch_size", "epochs"), "evaluate": ("x", "y", "batch_size"), "predict": ("x", "batch_size"),
+    "train_on_batch": ("x", "y"), "test_on_batch": ("x", "y"), "predict_on_batch": ("x",),
+    "fit_generator": ("generator", "steps_per_epoch", "epochs"), "evaluate_generator": ("generator", "steps"),
+    "predict_generator": ("generator", "steps"), "predict_classes": ("x", "batch_size"),
+    "predict_proba": ("x", "batch_size"),
+}
+
 # Beyond this many layers from an input, a tensor is not read (a generated graph, not a model anyone wrote).
 MAX_DEPTH = 400
 # Layers that leave the tensor as it was for KC501's "the head": see OutputFact.head.
@@ -435,8 +444,6 @@ class FactRecorder:
 
         `given`: the evaluated arguments by parameter name ('x', 'y', 'validation_data', ...).
         """
-        from kerascheck.extract.interpreter import MODEL_DATA_METHODS
-
         span_of = self.interpreter.span_of
         arguments = {}
         for name, arg in zip(MODEL_DATA_METHODS[method], node.args):

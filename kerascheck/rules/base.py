@@ -103,6 +103,10 @@ class Rule:
         """The file's data facts against its models (KC4)."""
         return ()
 
+    def check_noqa(self, unused) -> Iterable[Report]:
+        """`unused`: a kerascheck.suppression.UnusedNoqa (a `# noqa` comment's KC codes that silenced nothing)."""
+        return ()
+
     @classmethod
     def docs(cls) -> dict:
         """The docstring's sections: heading -> text."""
