@@ -328,15 +328,13 @@ class OutputUnitsDifferFromClasses(Rule):
             targets = describe_targets(target, where)
             span = loss.span if loss is not None else call.span
             if target.encoding == ONE_HOT and units != classes:
-                yield Report(span, f"the {described} is trained by {call_text(call, where)} on {targets}: "
-                                   f"{units} units against {classes} columns, Keras raises at the first batch; "
-                                   f"give the output one unit per class")
+                yield Report(span, f"the {described} against {targets} in {call_text(call, where)}: Keras raises "
+                                   f"at the first batch; give the output one unit per class ({classes})")
             elif target.encoding == INTEGER and units < classes and loss is not None and \
                     loss.canonical in knowledge.SPARSE_CROSSENTROPY:
-                yield Report(span, f"the {described} is trained by {call_text(call, where)} on {targets}: labels "
-                                   f"{units} to {classes - 1} have no unit, TensorFlow raises on the CPU (\"Received "
-                                   f"a label value ... outside the valid range\") and returns NaN losses on a GPU; "
-                                   f"give the output {classes} units")
+                yield Report(span, f"the {described} against {targets} in {call_text(call, where)}: labels "
+                                   f"{units} to {classes - 1} have no unit; TensorFlow raises on the CPU and gives "
+                                   f"NaN losses on a GPU; give the output {classes} units")
 
 
 class SingleUnitOutputOnMulticlassLabels(Rule):
@@ -392,10 +390,10 @@ class SingleUnitOutputOnMulticlassLabels(Rule):
             if loss.canonical not in knowledge.BINARY_CROSSENTROPY | HINGE:
                 continue
             where = check.name_line
-            yield Report(loss.span, f"{loss_label(loss)} on the {describe_output(output, where)} trained by "
-                                    f"{call_text(call, where)} on {describe_targets(target, where)}: one unit "
-                                    f"tells two classes apart, yet Keras trains silently and 'accuracy' reports a "
-                                    f"number; use Dense({target.classes}, activation='softmax') with "
+            yield Report(loss.span, f"{loss_label(loss)} on the {describe_output(output, where)} against "
+                                    f"{describe_targets(target, where)} in {call_text(call, where)}: one unit "
+                                    f"tells two classes apart, not {target.classes}, and Keras trains silently; use "
+                                    f"Dense({target.classes}, activation='softmax') with "
                                     f"'sparse_categorical_crossentropy'")
 
 
@@ -487,17 +485,17 @@ class UnscaledPixelInput(Rule):
             fact = raw[0]
             first = next((layer for layer in call.model.layers if layer.family in _WEIGHT_FAMILIES + ("application",)),
                          None)
-            model_text = f"the model's first layers (up to {first.kind}, {check.name_line(first.line)})" \
-                if first is not None and first.line is not None else "the model"
-            effect = "Keras trains silently, but slowly or not at all" if call.method in TRAINING_METHODS else \
-                "Keras runs silently on values up to 255, and a model trained on scaled pixels gets them wrong"
-            advice = f"pass them through the preprocess_input of keras.applications' {first.kind} module" \
+            model_text = f" (first weights: {first.kind}, {check.name_line(first.line)})" \
+                if first is not None and first.line is not None else ""
+            effect = "it trains silently, slowly or not at all" if call.method in TRAINING_METHODS else \
+                "it runs silently on values up to 255"
+            advice = f"use the preprocess_input of keras.applications' {first.kind} module" \
                 if first is not None and first.family == "application" else \
-                "divide by 255.0 (x / 255.0) or start the model with Rescaling(1./255)"
+                "divide by 255.0 or start the model with Rescaling(1./255)"
             yield Report(fact.span or call.span,
                          f"raw 0-255 pixels ({origin_text(fact.scale_origin, check.name_line)}) reach "
-                         f"{call_text(call, check.name_line)} and {model_text} do not rescale them: {effect}; "
-                         f"{advice}")
+                         f"{call_text(call, check.name_line)} of a model that does not rescale them{model_text}: "
+                         f"{effect}; {advice}")
 
 
 class ScaledClassLabels(Rule):
@@ -548,12 +546,12 @@ class ScaledClassLabels(Rule):
             if not scaled:
                 continue
             fact = scaled[0]
+            sparse = " (below 1, all class 0)" if loss.canonical in knowledge.SPARSE_CROSSENTROPY else ""
             yield Report(fact.span or call.span,
-                         f"the {describe_targets(fact, check.name_line)} given to "
-                         f"{call_text(call, check.name_line)} were scaled "
-                         f"({origin_text(fact.scaled_labels, check.name_line)}): {loss_label(loss)} reads class "
-                         f"labels, and scaled ones are other classes (labels below 1 all become class 0 in a "
-                         f"sparse loss); Keras trains silently; scale the inputs only")
+                         f"{describe_targets(fact, check.name_line)} scaled "
+                         f"({origin_text(fact.scaled_labels, check.name_line)}) reach "
+                         f"{call_text(call, check.name_line)}: to {loss_label(loss)} they are other classes{sparse}, "
+                         f"silently; scale the inputs only")
 
 
 def trailing_axis_added(target: KerasTarget, style: Optional[str]) -> Optional[bool]:
