@@ -308,6 +308,8 @@ class PredictionUseFact:
     span: Span  # the argmax call, the comparison, the scikit-learn call
     call: ModelCallFact
     function: str = ""  # as written: 'np.argmax', '>', 'np.round', 'accuracy_score', '=='
+    qualified: str = ""  # what it is: 'numpy.argmax', 'tensorflow.argmax', 'argmax' (the method); '' for operators
+    text: str = ""  # the use as written, shortened: 'scores > 0.5', 'np.argmax(pred, axis=1)'
     prediction_span: Optional[Span] = None  # the predictions expression inside it (for fixes)
     output_index: int = 0
     last_axis_is_units: bool = True

@@ -119,6 +119,11 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
         if not self.exec_data_statement(node, frame):
             super().exec_statement(node, frame)
 
+    def assign(self, target: ast.expr, value: Value, frame: Frame) -> None:
+        if isinstance(target, ast.Subscript):
+            self.assign_into_array(target, frame)
+        super().assign(target, value, frame)
+
     def eval(self, node, frame: Frame) -> Value:
         if isinstance(node, ast.Compare):
             return self.data_compare(node, frame)

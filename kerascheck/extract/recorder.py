@@ -198,6 +198,9 @@ class FactRecorder:
                     inputs.append(declared)
         if not inputs and model.declared_input is not None:
             inputs.append(model.declared_input)
+        own = _functional_inputs(model)
+        if own is not None:
+            inputs = own  # what Keras takes as the model's inputs, not a nested model's reached on a path
         return ModelFact(style=model.style, line=self.interpreter.line_of(model.node), inputs=inputs,
                          layers=layers_seen, application=model.application)
 
@@ -485,7 +488,7 @@ class FactRecorder:
         return data_fact(x, x_span), data_fact(y, y_span)
 
     def record_prediction_use(self, kind: str, node: ast.AST, prediction: PredictionValue, function: str = "",
-                              array_node=None, axis=None, over_last_axis: bool = False, threshold=None,
+                              qualified: str = "", array_node=None, axis=None, over_last_axis: bool = False, threshold=None,
                               threshold_node=None, labels=None) -> None:
         """What the program does with a known model's predictions (KC408-KC410)."""
         readings = self.model_calls.get(prediction.call)
@@ -493,7 +496,8 @@ class FactRecorder:
             return
         call = readings[-1]
         span_of = self.interpreter.span_of
-        use = PredictionUseFact(kind=kind, span=span_of(node), call=call, function=function,
+        use = PredictionUseFact(kind=kind, span=span_of(node), call=call, function=function, qualified=qualified,
+                                text=self.interpreter.origin(node).text,
                                 prediction_span=span_of(array_node) if array_node is not None else None,
                                 output_index=prediction.output_index,
                                 last_axis_is_units=prediction.last_axis_is_units, rank=prediction.rank, axis=axis,
@@ -643,6 +647,19 @@ def data_fact(value: Value, span: Optional[Span], batched_dataset: Optional[bool
                     classes_origin=value.classes_origin, shape_origin=value.shape_origin if shape else None,
                     scale_origin=value.scale_origin, span=span, from_dataset=batched_dataset is not None)
     return fact if fact.is_known or fact.scaled_labels is not None else None
+
+
+def _functional_inputs(model: ModelValue) -> Optional[list]:
+    """A functional model's declared inputs, from its `inputs=` (input tensors); None when that is not known."""
+    if model.style != "functional" or model.inputs is None:
+        return None
+    given = model.inputs
+    tensors = [given] if isinstance(given, TensorValue) else \
+        [item for _, item in given.items] if isinstance(given, Mapping) and given.complete else \
+        list(given.items) if isinstance(given, Sequence) and given.complete else None
+    if not tensors or not all(isinstance(t, TensorValue) and t.layer is None for t in tensors):
+        return None
+    return [t.declared for t in tensors if t.declared is not None]
 
 
 def _knows_data(fact: ModelCallFact) -> bool:

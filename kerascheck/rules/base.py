@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
 from kerascheck import knowledge
-from kerascheck.facts import CompileFact, FileProblem, MetricFact, OutputFact, Span, TrainedOutput
+from kerascheck.facts import CompileFact, FileFacts, FileProblem, MetricFact, OutputFact, Span, TrainedOutput
 from kerascheck.intents import Fix, ReplaceMetric
 from kerascheck.versions import KerasTarget
 
@@ -55,6 +55,24 @@ class OutputCheck:
         return self.loss.span if self.loss is not None else self.compile.span
 
 
+@dataclass(frozen=True)
+class DataCheck:
+    """A file's data facts (kerascheck/facts.py, "data"): the calls that give a known model data, and the uses of its
+    predictions. What the KC4 rules read."""
+
+    facts: FileFacts
+    target: KerasTarget
+    name_line: Callable = line_of
+
+    @property
+    def model_calls(self) -> list:
+        return self.facts.model_calls
+
+    @property
+    def prediction_uses(self) -> list:
+        return self.facts.prediction_uses
+
+
 class Rule:
     """Base class. Subclasses set code/name/summary and override one check method.
 
@@ -79,6 +97,10 @@ class Rule:
         return ()
 
     def check_problem(self, problem: FileProblem) -> Iterable[Report]:
+        return ()
+
+    def check_data(self, check: DataCheck) -> Iterable[Report]:
+        """The file's data facts against its models (KC4)."""
         return ()
 
     def check_noqa(self, unused) -> Iterable[Report]:
