@@ -26,7 +26,13 @@ class Activation:
 
     name: Optional[str]  # 'softmax', 'sigmoid', 'linear', 'relu', ...; None if unknown
     line: int
-    span: Optional[Span] = None
+    span: Optional[Span] = None  # None when written in another file
+    path: Optional[str] = None  # the file it is written in when not the file checked (a module it imports)
+
+    @property
+    def where(self) -> str:
+        """'line 17', or 'models/cnn.py:17' for a line of another file."""
+        return f"{self.path}:{self.line}" if self.path else f"line {self.line}"
 
 
 # ---------------------------------------------------------------- shapes and structure
@@ -47,6 +53,7 @@ class InputFact:
     span: Optional[Span] = None  # the argument that declares it (KC308/KC407 report there)
     line: Optional[int] = None
     name: Optional[str] = None  # Input(name=...)
+    path: Optional[str] = None  # the file that declares it, when not the file checked (a module it imports)
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ class LayerFact:
     data_format: Optional[str] = None  # 'channels_first'/'channels_last' as written (or set for the file); None: default
     spatial_dims: Optional[int] = None  # 1, 2 or 3 for convolutions, pooling, up-sampling, padding, cropping
     rescales: bool = False  # scales its input: Rescaling, Normalization, a Lambda dividing it, an application that does
+    path: Optional[str] = None  # the file it is written in, when not the file checked (a module it imports)
 
 
 @dataclass
@@ -107,6 +115,7 @@ class OutputFact:
     # The last layer on the path that is neither an activation nor a pass-through layer (Dropout, noise,
     # an identity): for `Dense(10) -> Activation('softmax') -> Dropout` the Dense.
     head: Optional[LayerFact] = None
+    layer_path: Optional[str] = None  # the file of layer_line when it is not the file checked (a module it imports)
 
     @property
     def is_known(self) -> bool:
@@ -221,6 +230,9 @@ class FileFacts:
     problems: list = field(default_factory=list)  # list[FileProblem]
     calls: list = field(default_factory=list)  # list[CallFact]
     model_calls: list = field(default_factory=list)  # list[ModelCallFact]
+    # The program's other modules read for these facts: (path, content digest), sorted. A change to one of
+    # them changes these facts (the results cache checks them).
+    dependencies: tuple = ()
 
     def is_empty(self) -> bool:
         """Nothing for any rule to look at (keep in step with the fields above)."""

@@ -158,7 +158,7 @@ class Evaluator:
             value = self.eval(node.value, frame) if node.value is not None else Const(None)
             frame.returns.append(value)
         elif isinstance(node, ast.Import):
-            names.bind_import(node, frame.scope)
+            self.import_modules(node, frame.scope)
         elif isinstance(node, ast.ImportFrom):
             self.import_from(node, frame.scope)
         elif isinstance(node, FUNCTION_DEFS):
@@ -189,6 +189,9 @@ class Evaluator:
         elif isinstance(node, _MATCH_STATEMENTS):
             for case in node.cases:
                 self.exec_body(case.body, frame)
+
+    def import_modules(self, node: ast.Import, scope: Scope) -> None:
+        names.bind_import(node, scope)
 
     def import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
         names.bind_import_from(node, scope)

@@ -10,17 +10,20 @@ can be a Keras model is handed to the fact recorder (extract/recorder.py).
 from __future__ import annotations
 
 import ast
+import os
 import re
 from typing import Optional
 
 from kerascheck import knowledge
 from kerascheck.extract.evaluator import NOT_HANDLED, Evaluator, Frame
-from kerascheck.extract.names import dotted
+from kerascheck.extract import names
+from kerascheck.extract.names import Scope, dotted
+from kerascheck.extract.project import MAX_IMPORT_DEPTH, MAX_MODULES_PER_FILE, ProjectLayout, module_path_of, read_module
 from kerascheck.extract.recorder import FactRecorder, const_int, const_str
 from kerascheck.extract.spans import SourceSpans
 from kerascheck.extract.values import (
     UNKNOWN, BoundMethod, ClassValue, Const, FunctionValue, InstanceValue, KerasObject, LayerValue, Mapping,
-    ModelValue, Opaque, Ref, Sequence, TensorValue, Value, is_unknown,
+    ModelValue, ModuleValue, Opaque, Ref, Sequence, TensorValue, Value, is_unknown,
 )
 from kerascheck.facts import InputFact
 from kerascheck.knowledge import applications, layers
@@ -61,12 +64,133 @@ _DATA_FORMATS = {"channels_first": CHANNELS_FIRST, "channels_last": CHANNELS_LAS
 class ModuleInterpreter(Evaluator):
     WORTH_ANALYSING = COMPILE_ATTRIBUTE
 
-    def __init__(self, path: str, module: ast.Module, spans: SourceSpans, mentions_keras: bool):
+    def __init__(self, path: str, module: ast.Module, spans: SourceSpans, mentions_keras: bool,
+                 layout: Optional[ProjectLayout] = None):
         super().__init__(path, module, spans)
         self.mentions_keras = mentions_keras
         self.recorder = FactRecorder(self)
         # `set_image_data_format('channels_first')` / `set_image_dim_ordering('th')` seen so far.
         self.image_data_format: Optional[str] = None
+        # The program's other modules (extract/project.py): where imports lead, and those read so far.
+        self.layout = layout
+        self.loaded: dict = {}  # absolute path -> (SourceModule or None, its global Scope or None)
+        self.import_depth = 0
+
+    @property
+    def dependencies(self) -> tuple:
+        """(absolute path, content digest) of every module of the project read for this file, sorted."""
+        return tuple(sorted((module.path, module.digest) for module, _ in self.loaded.values() if module is not None))
+
+    # ------------------------------------------------------------ the program's other modules
+
+    def import_modules(self, node: ast.Import, scope: Scope) -> None:
+        names.bind_import(node, scope)
+        if self.layout is None:
+            return
+        importer = self.file_of(node)
+        for alias in node.names:
+            bound = alias.asname or alias.name.split(".")[0]
+            target = alias.name if alias.asname else alias.name.split(".")[0]
+            resolved = self.layout.resolve(target, 0, importer)
+            if resolved is not None:
+                scope.vars[bound] = ModuleValue(resolved[1], resolved[0], node)
+
+    def import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
+        resolved = None
+        if self.layout is not None and (node.level or node.module):
+            resolved = self.layout.resolve(node.module, node.level, self.file_of(node))
+        if resolved is None:
+            where = "." * node.level + (node.module or "")
+            names.bind_import_from(node, scope, relative=lambda _node, name: Opaque(
+                f"import of a module outside the project ({where}.{name})" if node.module else
+                f"import of a module outside the project ({where}{name})", node))
+            return
+        module = ModuleValue(resolved[1], resolved[0], node)
+        for alias in node.names:
+            if alias.name == "*":
+                found = self.module_globals(module)
+                if found is not None:
+                    for key, value in list(found.vars.items()):
+                        if not key.startswith("_"):
+                            scope.vars[key] = value
+                continue
+            scope.vars[alias.asname or alias.name] = self.module_attribute(module, alias.name, node)
+
+    def module_attribute(self, module: ModuleValue, name: str, node) -> Value:
+        """`module.name`: a submodule, or a name the module binds (read when first asked for)."""
+        submodule = self.layout.submodule(module.path, name) if self.layout is not None else None
+        if submodule is not None:
+            return ModuleValue(f"{module.name}.{name}", submodule, node)
+        found = self.module_globals(module)
+        if found is None:
+            return Opaque(self._not_read_why(module), node)
+        value = found.vars.get(name)
+        if value is None:
+            return Opaque(f"{module.name}.{name} is not found in the project's {module.name}", node)
+        return value
+
+    def _not_read_why(self, module: ModuleValue) -> str:
+        if os.path.isdir(module.path):
+            return f"{module.name} is a namespace package"
+        if len(self.loaded) >= MAX_MODULES_PER_FILE or self.import_depth >= MAX_IMPORT_DEPTH:
+            return f"{module.name} is beyond the modules read for one file"
+        return f"{module.name} cannot be read"
+
+    def module_globals(self, module: ModuleValue) -> Optional[Scope]:
+        """The names a module of the project binds at its top level, evaluated once per file checked.
+
+        A cycle of imports gets the names bound so far (as Python would); limits on the number and
+        depth of modules read keep one file's analysis bounded.
+        """
+        path = module.path
+        if path in self.loaded:
+            return self.loaded[path][1]
+        if os.path.isdir(path) or os.path.abspath(path) == self.layout.file or len(self.loaded) >= MAX_MODULES_PER_FILE \
+                or self.import_depth >= MAX_IMPORT_DEPTH:
+            return None
+        read = read_module(path, module.name)
+        if read.module is None:
+            self.loaded[path] = (None, None)
+            return None
+        scope = Scope()
+        self.loaded[path] = (read.module, scope)
+        self.import_depth += 1
+        try:
+            self.exec_body(read.module.tree.body, Frame(scope))
+        finally:
+            self.import_depth -= 1
+        return scope
+
+    def file_of(self, node) -> str:
+        """The absolute path of the file a node is written in."""
+        return module_path_of(node) or (self.layout.file if self.layout is not None else os.path.abspath(self.path))
+
+    def _spans_of(self, node) -> Optional[SourceSpans]:
+        path = module_path_of(node)
+        if path is None:
+            return self.spans
+        loaded = self.loaded.get(path)
+        return loaded[0].spans if loaded and loaded[0] is not None else None
+
+    def span_of(self, node):
+        spans = self._spans_of(node) if node is not None else None
+        return spans.span(node) if spans is not None else super().span_of(None)
+
+    def source_of(self, node) -> str:
+        spans = self._spans_of(node)
+        text = spans.source(node) if spans is not None else None
+        return " ".join(text.split())[:80] if text is not None else "?"
+
+    def shown_path_of(self, node) -> Optional[str]:
+        """The file a node comes from, relative to the file checked ('models/cnn.py'); None for the file itself."""
+        path = module_path_of(node)
+        if path is None:
+            return None
+        # Relative to the file checked, so the words stay the same from any working directory (and in the cache).
+        try:
+            return os.path.relpath(path, os.path.dirname(self.file_of(None))).replace(os.sep, "/")
+        except ValueError:  # another drive on Windows
+            return path
 
     def run(self) -> list:
         """The CompileFacts of the module."""
@@ -140,6 +264,8 @@ class ModuleInterpreter(Evaluator):
             return UNKNOWN
         if isinstance(owner, Opaque):
             return owner
+        if isinstance(owner, ModuleValue):
+            return self.module_attribute(owner, attr, node)
         return super().attribute(owner, attr, node)
 
     def _model_outputs_value(self, model: ModelValue, node) -> Value:
@@ -196,7 +322,8 @@ class ModuleInterpreter(Evaluator):
 
     def method_of_value(self, receiver: Value, method: str, node: ast.Call, frame: Frame):
         if isinstance(receiver, ModelValue) and method in MODEL_DATA_METHODS:
-            self.recorder.record_model_call(node, receiver, method)
+            if module_path_of(node) is None:
+                self.recorder.record_model_call(node, receiver, method)
             return NOT_HANDLED
         if isinstance(receiver, ModelValue):
             if method == "add" and (node.args or node.keywords):
@@ -214,6 +341,8 @@ class ModuleInterpreter(Evaluator):
         return NOT_HANDLED
 
     def compile_call(self, node: ast.Call, receiver_node: ast.expr, frame: Frame) -> None:
+        if module_path_of(node) is not None:
+            return  # a compile in another module of the project: that module's facts, when it is checked
         if isinstance(receiver_node, ast.Call) and dotted(receiver_node.func) == "super":
             # A model's own compile() override calling Keras's with the override's arguments: the call of
             # the override is the one listed (as "custom compile() override").
@@ -427,16 +556,16 @@ class ModuleInterpreter(Evaluator):
                     shape = (const_int(kwargs["batch_size"]), *shape[1:])
             where = keyword_nodes.get(keyword)
             return InputFact(shape=shape, keyword=keyword, span=self.span_of(where), line=self.line_of(where),
-                             name=const_str(kwargs.get("name")))
+                             name=const_str(kwargs.get("name")), path=self.shown_path_of(node))
         if positional_keyword is not None and args:
             return InputFact(shape=_shape_tuple(args[0], batch_included=False), keyword=positional_keyword,
                              span=self.span_of(node.args[0]), line=self.line_of(node.args[0]),
-                             name=const_str(kwargs.get("name")))
+                             name=const_str(kwargs.get("name")), path=self.shown_path_of(node))
         if "input_length" in kwargs:  # Embedding(input_length=100) as a Sequential's first layer
             length = const_int(kwargs["input_length"])
             where = keyword_nodes.get("input_length")
             return InputFact(shape=(None, length), keyword="input_length", span=self.span_of(where),
-                             line=self.line_of(where))
+                             line=self.line_of(where), path=self.shown_path_of(node))
         return None
 
     def make_layer(self, name: str, args, kwargs, node) -> Optional[LayerValue]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from kerascheck import knowledge
+from kerascheck.extract.project import module_path_of
 from kerascheck.extract.values import (
     ClassValue, Const, FunctionValue, InstanceValue, KerasObject, LayerValue, Mapping, ModelValue, Ref, Sequence,
     TensorValue, Value, is_unknown,
@@ -38,17 +39,17 @@ class TensorInfo:
     shape: Optional[tuple] = None
     activation: Optional[str] = None
     units: Optional[int] = None
-    layer_line: Optional[int] = None
+    layer_node: Optional[ast.AST] = None  # the layer that decides activation/units (OutputFact.layer_line)
     stacked: tuple = ()
     name: Optional[str] = None
     path: tuple = ()  # tuple[LayerFact]
     head: Optional[LayerFact] = None
     inputs: tuple = ()  # tuple[InputFact]: the declared inputs it comes from
 
-    def output_fact(self, name: Optional[str] = None) -> OutputFact:
+    def output_fact(self, recorder, name: Optional[str] = None) -> OutputFact:
         return OutputFact(name=name if name is not None else self.name, activation=self.activation, units=self.units,
-                          layer_line=self.layer_line, stacked=self.stacked, shape=self.shape, path=self.path,
-                          head=self.head)
+                          layer_line=getattr(self.layer_node, "lineno", None), stacked=self.stacked, shape=self.shape,
+                          path=self.path, head=self.head, layer_path=recorder.path_of(self.layer_node))
 
 
 _NOTHING = TensorInfo()
@@ -84,7 +85,7 @@ class FactRecorder:
         """The OutputFacts of a model, in order; [] when unknown."""
         infos, _ = self.read_model(model)
         names = self._output_names(model, len(infos))
-        return [info.output_fact(name) for info, name in zip(infos, names)]
+        return [info.output_fact(self, name) for info, name in zip(infos, names)]
 
     def read_model(self, model: ModelValue) -> tuple:
         """([TensorInfo] of its outputs, ModelFact)."""
@@ -225,7 +226,7 @@ class FactRecorder:
         if not tensor.inputs:
             return info  # the model's own output: its own path
         _, model_fact = self.read_model(model)
-        step = LayerFact(kind=model.application or _model_kind(model), family="application" if model.application
+        step = LayerFact(path=self.path_of(model.node), kind=model.application or _model_kind(model), family="application" if model.application
                          else "model", line=self.interpreter.line_of(model.node), span=self._span(model.node),
                          input_shape=given.shape, output_shape=info.shape, activation=info.activation,
                          units=info.units, rescales=_rescales_first(model_fact))
@@ -244,15 +245,15 @@ class FactRecorder:
             declared.shape if declared is not None else None
         shape, activation, units = applications.output(app, args, input_shape)
         line = self.interpreter.line_of(model.node)
-        step = LayerFact(kind=model.application, family="application", line=line, span=self._span(model.node),
+        step = LayerFact(path=self.path_of(model.node), kind=model.application, family="application", line=line, span=self._span(model.node),
                          input_shape=input_shape, output_shape=shape, activation=activation, units=units,
                          rescales=app.rescales)
-        stacked = (Activation(activation, line, self._span(model.node)),) \
+        stacked = (self._activation_fact(activation, model.node),) \
             if activation in knowledge.PROBABILITY_ACTIVATIONS else ()
         earlier = input_info.path if input_info is not None else ()
         inputs = input_info.inputs if input_info is not None and input_info.inputs else \
             ((declared,) if declared is not None else ())
-        return TensorInfo(shape=shape, activation=activation, units=units, layer_line=line, stacked=stacked,
+        return TensorInfo(shape=shape, activation=activation, units=units, layer_node=model.node, stacked=stacked,
                           path=earlier + (step,), head=step, inputs=inputs)
 
     def apply_layer(self, layer: LayerValue, inputs: list) -> TensorInfo:
@@ -262,8 +263,8 @@ class FactRecorder:
         line = self.interpreter.line_of(layer.node)
         span = self._span(layer.node)
         if spec is None:  # a layer the table lacks, or a Layer class of the program with an unknown call()
-            step = LayerFact(kind=layer.kind, line=line, span=span, name=layer.name, input_shape=first.shape)
-            return TensorInfo(name=layer.name, layer_line=line, path=first.path + (step,), head=step,
+            step = LayerFact(path=self.path_of(layer.node), kind=layer.kind, line=line, span=span, name=layer.name, input_shape=first.shape)
+            return TensorInfo(name=layer.name, layer_node=layer.node, path=first.path + (step,), head=step,
                               inputs=first.inputs)
         if spec.family == "wrapper":
             return self.apply_wrapper(layer, first)
@@ -275,15 +276,15 @@ class FactRecorder:
         else:
             shape = spec.shape(first.shape, args)
         units = self._units(layer, spec, args, shape, inputs)
-        activation, stacked, layer_line, name = self._activation(layer, spec, inputs, line)
+        activation, stacked, layer_node, name = self._activation(layer, spec, inputs)
         if spec.family in ("flatten", "reshape") and units != first.units:
-            layer_line = line  # Flatten/Reshape/Permute decide the units they change: the line they come from
-        step = LayerFact(kind=layer.kind, family=spec.family, line=line, span=span, name=layer.name,
+            layer_node = layer.node  # Flatten/Reshape/Permute decide the units they change: their line is the one
+        step = LayerFact(path=self.path_of(layer.node), kind=layer.kind, family=spec.family, line=line, span=span, name=layer.name,
                          input_shape=first.shape, output_shape=shape, activation=activation, units=units,
                          data_format=getattr(args, "written_format", None), spatial_dims=spec.spatial_dims,
                          rescales=spec.rescales)
         head = first.head if spec.family in _NOT_A_HEAD else step
-        return TensorInfo(shape=shape, activation=activation, units=units, layer_line=layer_line, stacked=stacked,
+        return TensorInfo(shape=shape, activation=activation, units=units, layer_node=layer_node, stacked=stacked,
                           name=name, path=first.path + (step,), head=head, inputs=_inputs_of(inputs))
 
     def _units(self, layer: LayerValue, spec, args, shape, inputs: list) -> Optional[int]:
@@ -306,26 +307,25 @@ class FactRecorder:
             return inputs[0].units if inputs else None
         return None
 
-    def _activation(self, layer: LayerValue, spec, inputs: list, line) -> tuple:
-        """(activation, stacked, layer_line, name) of the layer's output."""
+    def _activation(self, layer: LayerValue, spec, inputs: list) -> tuple:
+        """(activation, stacked, layer node, name) of the layer's output."""
         first = inputs[0] if inputs else _NOTHING
         effect = spec.activation
-        span = self._span(layer.node)
         if effect == layers.APPLIES and layer.activation == "linear":
             effect = layers.KEEPS  # an identity: Activation('linear', dtype='float32') after a softmax
         if effect == layers.ARGUMENT:
-            stacked = (Activation(layer.activation, line, span),) \
+            stacked = (self._activation_fact(layer.activation, layer.node),) \
                 if layer.activation in knowledge.PROBABILITY_ACTIVATIONS else ()
-            return layer.activation, stacked, line, layer.name
+            return layer.activation, stacked, layer.node, layer.name
         if effect == layers.APPLIES:
             stacked = ()
             if layer.activation in knowledge.PROBABILITY_ACTIVATIONS:
                 earlier = first.stacked if first.activation in knowledge.PROBABILITY_ACTIVATIONS else ()
-                stacked = earlier + (Activation(layer.activation, line, span),)
-            layer_line = line if first.units is None or first.layer_line is None else first.layer_line
-            return layer.activation, stacked, layer_line, layer.name
+                stacked = earlier + (self._activation_fact(layer.activation, layer.node),)
+            layer_node = layer.node if first.units is None or first.layer_node is None else first.layer_node
+            return layer.activation, stacked, layer_node, layer.name
         if effect == layers.KEEPS:
-            return first.activation, first.stacked, first.layer_line, layer.name or first.name
+            return first.activation, first.stacked, first.layer_node, layer.name or first.name
         if spec.is_merge:
             activations = {info.activation for info in inputs}
             common = activations.pop() if len(activations) == 1 and inputs else None
@@ -338,8 +338,8 @@ class FactRecorder:
             else:
                 activation = None
             stacked = first.stacked if activation in knowledge.PROBABILITY_ACTIVATIONS else ()
-            return activation, stacked, line, layer.name
-        return None, (), line, layer.name
+            return activation, stacked, layer.node, layer.name
+        return None, (), layer.node, layer.name
 
     def apply_wrapper(self, layer: LayerValue, first: TensorInfo) -> TensorInfo:
         """TimeDistributed(inner) and Bidirectional(inner): the wrapped layer's activation and units."""
@@ -370,11 +370,11 @@ class FactRecorder:
             stacked = stacked if activation in knowledge.PROBABILITY_ACTIVATIONS else ()
         inner_kind = inner.kind if isinstance(inner, LayerValue) else _model_kind(inner) if isinstance(inner, ModelValue) \
             else None
-        step = LayerFact(kind=layer.kind, family="wrapper", line=line, span=self._span(layer.node), name=layer.name,
+        step = LayerFact(path=self.path_of(layer.node), kind=layer.kind, family="wrapper", line=line, span=self._span(layer.node), name=layer.name,
                          input_shape=first.shape, output_shape=out_shape, activation=activation, units=units,
                          wrapped=inner_kind)
-        layer_line = inner_info.layer_line if inner_info.layer_line is not None else line
-        return TensorInfo(shape=out_shape, activation=activation, units=units, layer_line=layer_line, stacked=stacked,
+        layer_node = inner_info.layer_node if inner_info.layer_node is not None else layer.node
+        return TensorInfo(shape=out_shape, activation=activation, units=units, layer_node=layer_node, stacked=stacked,
                           name=layer.name or inner_info.name, path=first.path + (step,), head=step,
                           inputs=first.inputs)
 
@@ -390,20 +390,29 @@ class FactRecorder:
         """A Lambda: a cast keeps its input; a division rescales it (KC405); anything else is unknown."""
         line = self.interpreter.line_of(layer.node)
         if layer.lambda_effect == "identity":
-            step = LayerFact(kind="Lambda", family="pass", line=line, span=self._span(layer.node), name=layer.name,
+            step = LayerFact(path=self.path_of(layer.node), kind="Lambda", family="pass", line=line, span=self._span(layer.node), name=layer.name,
                              input_shape=first.shape, output_shape=first.shape, activation=first.activation,
                              units=first.units)
             return replace(first, path=first.path + (step,), name=layer.name or first.name)
         rescales = layer.lambda_effect == "rescale"
-        step = LayerFact(kind="Lambda", family="rescaling" if rescales else "lambda", line=line,
+        step = LayerFact(path=self.path_of(layer.node), kind="Lambda", family="rescaling" if rescales else "lambda", line=line,
                          span=self._span(layer.node), name=layer.name, input_shape=first.shape,
                          output_shape=first.shape if rescales else None, units=first.units if rescales else None,
                          rescales=rescales)
-        return TensorInfo(shape=step.output_shape, units=step.units, layer_line=line, name=layer.name,
+        return TensorInfo(shape=step.output_shape, units=step.units, layer_node=layer.node, name=layer.name,
                           path=first.path + (step,), head=step, inputs=first.inputs)
 
     def _span(self, node) -> Optional[Span]:
+        """The node's span, in its own file (LayerFact.path says which)."""
         return self.interpreter.span_of(node) if node is not None else None
+
+    def path_of(self, node) -> Optional[str]:
+        """The file a node comes from, as findings show it; None for the file being checked."""
+        return self.interpreter.shown_path_of(node)
+
+    def _activation_fact(self, name: str, node) -> Activation:
+        path = self.path_of(node)
+        return Activation(name, getattr(node, "lineno", None), None if path else self._span(node), path=path)
 
     # ------------------------------------------------------------ fit, evaluate, predict
 
@@ -423,7 +432,7 @@ class FactRecorder:
         infos, model_fact = self.read_model(model) if model.style is not None else ([], None)
         names = self._output_names(model, len(infos))
         fact = ModelCallFact(method=method, span=span_of(node), model=model_fact,
-                             outputs=[info.output_fact(name) for info, name in zip(infos, names)],
+                             outputs=[info.output_fact(self, name) for info, name in zip(infos, names)],
                              compile_span=self._last_compile.get(id(model), (None, None))[1], arguments=arguments)
         self.model_calls[node] = fact  # analysed again in another context: the last reading stands
 
@@ -443,7 +452,7 @@ class FactRecorder:
         metrics_arg, metrics_value, _ = arguments.get("metrics", (None, None, False))
         infos, model_fact = self.read_model(model) if model.style is not None else ([], None)
         names = self._output_names(model, len(infos))
-        outputs = [info.output_fact(name) for info, name in zip(infos, names)]
+        outputs = [info.output_fact(self, name) for info, name in zip(infos, names)]
         trained = self.align(outputs, loss_value, loss_arg, metrics_value, metrics_arg, node)
         why = model.why
         if why is None and not any(o.is_known for o in outputs):
@@ -485,7 +494,7 @@ class FactRecorder:
         """The value's own position when it is written inside the compile argument, else the argument's."""
         anchor_span = self.interpreter.span_of(anchor)
         node = getattr(value, "node", None)
-        if node is not None:
+        if node is not None and module_path_of(node) is None:  # written in this file
             span = self.interpreter.span_of(node)
             if _contains(anchor_span, span):
                 return span

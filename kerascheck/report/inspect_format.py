@@ -13,6 +13,16 @@ def _where(fact, line):
     return notebook.position(line)
 
 
+def _line(path, line) -> str:
+    return f"{path}:{line}" if path else f"line {line}"
+
+
+def _at(path, line) -> str:
+    if line is None:
+        return "?"
+    return f"{path}:{line}" if path else str(line)
+
+
 def shape_text(shape) -> str:
     """(None, 28, 28, 1) -> '(None, 28, 28, 1)'; an unknown rank -> '?'."""
     if shape is None:
@@ -31,6 +41,7 @@ def compile_to_json(compile_fact) -> dict:
         layer_cell, layer_line = _where(compile_fact, output.layer_line)
         outputs.append({"name": output.name, "activation": output.activation, "units": output.units,
                         "layer_line": layer_line, **({"layer_cell": layer_cell} if layer_cell else {}),
+                        **({"layer_path": output.layer_path} if output.layer_path else {}),
                         "shape": _shape_json(output.shape)})
         loss = trained.loss
         losses.append(None if loss is None else (loss.canonical or loss.spelling))
@@ -38,7 +49,8 @@ def compile_to_json(compile_fact) -> dict:
         metrics.append([metric.canonical or metric.spelling for metric in trained.metrics])
     cell, line = _where(compile_fact, compile_fact.span.line)
     model = compile_fact.model
-    inputs = [{"shape": _shape_json(declared.shape), "keyword": declared.keyword, "line": declared.line}
+    inputs = [{"shape": _shape_json(declared.shape), "keyword": declared.keyword, "line": declared.line,
+               **({"path": declared.path} if declared.path else {})}
               for declared in (model.inputs if model is not None else [])]
     return {"path": compile_fact.path, **({"cell": cell} if cell else {}), "line": line,
             "model_style": compile_fact.model_style, "checked": bool(compile_fact.trained),
@@ -63,7 +75,7 @@ def render_text(compile_facts: list) -> str:
             described += f": {fact.why}"
         lines.append(f"{where}: compile ({described})")
         if fact.model is not None and fact.model.inputs:
-            declared = ", ".join(f"{shape_text(i.shape)} ({i.keyword}, line {i.line})" for i in fact.model.inputs)
+            declared = ", ".join(f"{shape_text(i.shape)} ({i.keyword}, {_line(i.path, i.line)})" for i in fact.model.inputs)
             lines.append(f"    input: {declared}")
         for trained in fact.trained:
             o = trained.output
@@ -72,7 +84,7 @@ def render_text(compile_facts: list) -> str:
             lines.append(
                 f"    output {o.name or '-'}: activation={o.activation or '?'} units={o.units if o.units is not None else '?'}"
                 f" shape={shape_text(o.shape)}"
-                f" layer_line={f'cell {layer_cell}:' if layer_cell else ''}{layer_line or '?'}; loss={(loss.canonical or loss.spelling) if loss else None}"
+                f" layer_line={f'cell {layer_cell}:' if layer_cell else ''}{_at(o.layer_path, layer_line)}; loss={(loss.canonical or loss.spelling) if loss else None}"
                 f" from_logits={loss.from_logits if loss else None};"
                 f" metrics={[m.canonical or m.spelling for m in trained.metrics]}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -86,11 +86,12 @@ class Rule:
 
 
 def describe_output(output: OutputFact) -> str:
-    """'softmax output (line 17, 10 units)'."""
+    """'softmax output (line 17, 10 units)'; 'softmax output (models/cnn.py:17, 10 units)' for another module's layer."""
     activation = output.activation or "unknown-activation"
     details = []
     if output.layer_line is not None:
-        details.append(f"line {output.layer_line}")
+        layer_path = getattr(output, "layer_path", None)  # the layer is in an imported module of the project
+        details.append(f"{layer_path}:{output.layer_line}" if layer_path else f"line {output.layer_line}")
     if output.units is None:
         details.append("unknown units")
     else:

@@ -389,8 +389,8 @@ class DoubleOutputActivation(Rule):
         stacked = check.output.stacked
         if len(stacked) >= 2:
             first, second = stacked[-2], stacked[-1]
-            yield Report(check.loss_span(), f"{second.name} on line {second.line} is applied to an output that already "
-                                            f"went through {first.name} on line {first.line}: the probabilities are "
+            yield Report(check.loss_span(), f"{second.name} on {second.where} is applied to an output that already "
+                                            f"went through {first.name} on {first.where}: the probabilities are "
                                             f"squashed a second time; remove one of the two")
 
 
