@@ -7,19 +7,13 @@ internal error.
 from __future__ import annotations
 
 import json
-import os
 import sys
-from pathlib import Path
 
 import click
 
-from kerascheck import __version__
-from kerascheck.config import Config, ConfigError, find_pyproject, load_config, validate_codes
-from kerascheck.discovery import _matches as matches_exclude
-from kerascheck.discovery import iter_source_files
-from kerascheck.report import FORMAT_MODULES, render
-from kerascheck.runner import Options, display_path, find_project_root, run_check
-from kerascheck.versions import UNKNOWN, VersionSpecError, parse_spec
+from kerascheck import __version__, pipeline
+from kerascheck.config import FileOptions
+from kerascheck.report import FORMAT_MODULES, fix_hint, fixed_summary, inspect_summary, render, render_compiles, summary
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -35,114 +29,9 @@ class DefaultToCheck(click.Group):
         return super().parse_args(ctx, args)
 
 
-def _codes(values) -> list:
-    codes = []
-    for value in values or ():
-        codes.extend(part.strip().upper() for part in value.split(",") if part.strip())
-    return codes
-
-
 def _fail(message: str) -> None:
     click.echo(f"kerascheck: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
-
-
-def build_options(select, ignore, extend_select, keras_version, config: Config, project_root=None) -> Options:
-    select_codes = _codes(select) or config.select or ["KC"]
-    select_codes = ["KC" if code == "ALL" else code for code in select_codes] + _codes(extend_select) + config.extend_select
-    ignore_codes = config.ignore + _codes(ignore)
-    validate_codes(_codes(select) + _codes(ignore) + _codes(extend_select), "command line")
-    target = None
-    spec = keras_version or config.keras_version
-    if spec:
-        try:
-            target = parse_spec(spec, origin="--keras-version" if keras_version else "pyproject.toml")
-        except VersionSpecError as error:
-            raise ConfigError(str(error)) from None
-    return Options(select=tuple(select_codes), ignore=tuple(ignore_codes),
-                   per_file_ignores=config.per_file_ignores, target=target,
-                   project_root=project_root or find_project_root(Path.cwd()),
-                   config_dir=str(config.path.parent) if config.path is not None else None)
-
-
-class FileOptions:
-    """Each file's options: its nearest [tool.kerascheck] (walking up from the file, stopping at a
-    repository root), then the command-line flags, which win. Shared by the CLI, flake8 and the
-    language server; configurations are read once per folder."""
-
-    def __init__(self, select=(), ignore=(), extend_select=(), keras_version=None):
-        self.flags = (select, ignore, extend_select, keras_version)
-        self._settings_by_folder = {}  # folder as given -> (Config, Options)
-        self._real_by_folder = {}  # folder as given -> os.path.realpath of it
-        self._pyproject_by_real_folder = {}  # resolved folder (str) -> its nearest pyproject (Path or None)
-        self._by_pyproject = {}  # pyproject (Path or None) -> (Config, Options)
-
-    def config_for(self, path) -> Config:
-        return self._settings(_absolute_folder_of(path))[0]
-
-    def options_for(self, path) -> Options:
-        return self._settings(_absolute_folder_of(path))[1]
-
-    def file_settings(self, path: str) -> tuple:
-        """(Config, Options) of a path known to be a file, as discovery yields them, within one run (one working
-        folder): no stat, one dictionary look-up per file."""
-        return self._settings(os.path.dirname(path) or ".")
-
-    def _settings(self, folder: str) -> tuple:
-        settings = self._settings_by_folder.get(folder)
-        if settings is None:
-            pyproject = self._nearest_pyproject(self._real_folder(folder))
-            settings = self._by_pyproject.get(pyproject)
-            if settings is None:
-                config = load_config(pyproject)
-                root = str(pyproject.parent) if pyproject is not None else None
-                settings = self._by_pyproject[pyproject] = (config, build_options(*self.flags, config, project_root=root))
-            self._settings_by_folder[folder] = settings
-        return settings
-
-    def _real_folder(self, folder: str) -> str:
-        """os.path.realpath(folder), built on its parent's when folder is not a link itself: one lstat per folder
-        instead of one per component of its path (a big tree has thousands of folders)."""
-        real = self._real_by_folder.get(folder)
-        if real is None:
-            parent, name = os.path.split(folder)
-            if parent and parent != folder and name not in ("", ".", "..") and not os.path.islink(folder):
-                real = os.path.join(self._real_folder(parent), name)
-            else:
-                real = os.path.realpath(folder)
-            self._real_by_folder[folder] = real
-        return real
-
-    def _nearest_pyproject(self, folder: str):
-        """find_pyproject(folder), each folder's answer reused by its subfolders (one TOML read per file,
-        not one per folder below it). folder: resolved."""
-        if folder not in self._pyproject_by_real_folder:
-            parent = os.path.dirname(folder)
-            if (os.path.isfile(os.path.join(folder, "pyproject.toml")) or os.path.exists(os.path.join(folder, ".git"))
-                    or parent == folder):
-                found = find_pyproject(Path(folder))
-            else:  # nothing here: find_pyproject would go on to the parent
-                found = self._nearest_pyproject(parent)
-            self._pyproject_by_real_folder[folder] = found
-        return self._pyproject_by_real_folder[folder]
-
-    def excluded(self, path) -> bool:
-        """Excluded by the `exclude` of its own configuration (patterns relative to that pyproject's folder)."""
-        config = self.config_for(path)
-        if not config.exclude or config.path is None:
-            return False
-        try:
-            relative = Path(path).absolute().relative_to(config.path.parent)
-        except ValueError:
-            return False
-        prefixes = [Path(*relative.parts[:count]) for count in range(1, len(relative.parts) + 1)]
-        return any(matches_exclude(prefix, config.exclude) for prefix in prefixes)
-
-
-def _absolute_folder_of(path) -> str:
-    """The path if it is a folder, else its folder; absolute, '..' left for realpath to resolve (as Path.resolve)."""
-    path = os.path.join(os.getcwd(), os.fspath(path))
-    return path if os.path.isdir(path) else os.path.dirname(path)
 
 
 @click.group(cls=DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
@@ -202,160 +91,64 @@ def check(paths, select, ignore, extend_select, output_format, keras_version, ex
           apply_fixes, unsafe_fixes, show_diff):
     """Check PATHS (files or folders, default: the current folder)."""
     paths = paths or (".",)
-    if paths == ("-",) or (paths == (".",) and _STDIN_FILENAME in click.get_current_context().meta):
-        _check_stdin(select, ignore, extend_select, keras_version, output_format, exit_zero, quiet)
-    file_options = FileOptions(select, ignore, extend_select, keras_version)
+    stdin_filename = click.get_current_context().meta.get(_STDIN_FILENAME)
+    from_stdin = paths == ("-",) or (paths == (".",) and stdin_filename is not None)
+    request = pipeline.Request(
+        paths=paths, settings=FileOptions(select, ignore, extend_select, keras_version),
+        exclude=tuple(_split(exclude)), force_exclude=force_exclude, jobs=jobs, use_cache=not no_cache,
+        fixes=pipeline.DIFF if show_diff else pipeline.APPLY if apply_fixes else pipeline.CHECK,
+        unsafe_fixes=unsafe_fixes, fix_edits=output_format != "text",
+        runtime=runtime, runtime_python=runtime_python, runtime_imports=runtime_imports,
+        runtime_paths=runtime_paths, stdin=sys.stdin.buffer.read() if from_stdin else None,
+        stdin_filename=stdin_filename)
     try:
-        config = file_options.config_for(paths[0] if os.path.exists(paths[0]) else os.getcwd())
-    except ConfigError as error:
+        outcome = pipeline.run(request)
+    except pipeline.RunError as error:
         _fail(str(error))
-    missing = [p for p in paths if not os.path.lexists(p)]
-    if missing:
-        _fail(f"no such file or folder: {', '.join(missing)}")
-    files = list(iter_source_files(paths, exclude=[*config.exclude, *_split(exclude)], force_exclude=force_exclude))
-    # Files named on the command line are checked even when their configuration excludes them.
-    named = set() if force_exclude else {os.path.abspath(p) for p in paths if not os.path.isdir(p)}
-    try:  # every file's own configuration, all read before any output: a bad one is exit 2
-        per_file = {}
-        kept = []
-        for path in files:
-            file_config, per_file[path] = file_options.file_settings(path)
-            if not (file_config.exclude and os.path.abspath(path) not in named and file_options.excluded(path)):
-                kept.append(path)
-        files = kept
-    except ConfigError as error:
-        _fail(str(error))
-    cache_dir = None
-    if not no_cache:
-        from kerascheck.cache import default_cache_dir
-
-        cache_dir = default_cache_dir(find_project_root(Path.cwd()))
-    # Fixes are attached where each file is checked (in the workers, cached with the findings), except when
-    # fixing or when the runtime pass adds findings: then below, on all findings.
-    include_unsafe = unsafe_fixes or output_format != "text"
-    attach_in_run = not (apply_fixes or show_diff or runtime or runtime_imports)
-    run = run_check(files, None, options_for=per_file.__getitem__, keep_facts=runtime, jobs=jobs, cache_dir=cache_dir,
-                    attach_fixes=include_unsafe if attach_in_run else None)
-    fixes = None
-    if apply_fixes or show_diff:
-        from kerascheck.fix import fix_run
-        fixes = fix_run([Path(path) for path in files], lambda path: per_file[str(path)], run, unsafe_fixes,
-                        write=not show_diff, keep_facts=runtime)
-        for message in fixes.errors:
+    # As ruff: with --fix or --diff on stdin, stdout is the fixed source or the diff, the report goes to stderr.
+    fixed_stdin = from_stdin and request.fixes != pipeline.CHECK
+    for message in outcome.fix_errors:
+        click.echo(f"kerascheck: error: {message}", err=True)
+    if request.fixes == pipeline.DIFF:  # as ruff: the diff only, exit 1 when there is one
+        sys.stdout.write(outcome.diff)
+        sys.stdout.flush()
+        for message in outcome.internal_errors:
             click.echo(f"kerascheck: error: {message}", err=True)
-        if show_diff:  # as ruff: the diff only, exit 1 when there is one
-            sys.stdout.write(fixes.diff)
-            if not quiet:
-                count = fixes.fixed
-                click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}." if count else "No fixes available.",
-                           err=True)
-            sys.exit(EXIT_ERROR if fixes.errors or run.internal_errors else EXIT_FINDINGS if fixes.diff else EXIT_CLEAN)
-    findings = run.findings
-    if runtime or runtime_imports:
-        findings = _runtime_pass(findings, run.compiles, per_file, file_options, runtime, runtime_python,
-                                 runtime_imports, runtime_paths)
-    if attach_in_run:
-        attached, hidden = run.fixes_attached, run.fixes_hidden
+        if not quiet:
+            count = outcome.fixed
+            click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}." if count else "No fixes available.",
+                       err=True)
+        failed = outcome.fix_errors or outcome.internal_errors
+        sys.exit(EXIT_ERROR if failed else EXIT_FINDINGS if outcome.diff else EXIT_CLEAN)
+    report = render(output_format, outcome.findings, {"files": outcome.files, "unsafe_fixes": unsafe_fixes})
+    if fixed_stdin:
+        sys.stdout.buffer.write(outcome.fixed_source or b"")
+        sys.stdout.flush()
+        sys.stderr.write(report)
     else:
-        from kerascheck.fix import attach_fixes
-        attached, hidden = attach_fixes(findings, {display_path(path): Path(path) for path in files},
-                                        include_unsafe=include_unsafe)
-    sys.stdout.write(render(output_format, findings, {"files": files}))
-    sys.stdout.flush()
+        sys.stdout.write(report)
+        sys.stdout.flush()
     # Internal errors come after the other files' findings, one line each.
-    for message in run.internal_errors:
+    for message in outcome.internal_errors:
         click.echo(f"kerascheck: error: {message}", err=True)
     if not quiet:
-        if fixes is not None and fixes.fixed:
-            total = fixes.fixed + len(findings)
-            click.echo(f"Found {total} finding{'s' if total != 1 else ''} ({fixes.fixed} fixed, {len(findings)} "
-                       f"remaining).", err=True)
+        if outcome.fixed:
+            click.echo(fixed_summary(outcome.fixed, len(outcome.findings)), err=True)
         else:
-            click.echo(_summary(findings, run.files_checked), err=True)
-        hint = None
-        if output_format == "text" and (attached or hidden):
-            from kerascheck.report.fix_hint import fix_hint
-            hint = fix_hint(attached, hidden, unsafe_fixes)
+            click.echo(summary(outcome.findings, outcome.files_checked), err=True)
+        hint = fix_hint(outcome.fixes_attached, outcome.fixes_hidden, unsafe_fixes) if output_format == "text" else None
         if hint:
             click.echo(hint, err=True)
-    if fixes is not None and fixes.errors:
+    if outcome.fix_errors or outcome.internal_errors:
         sys.exit(EXIT_ERROR)
-    if run.internal_errors:
-        sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
-
-
-def _runtime_pass(findings, compiles, per_file, file_options, runtime, python, imports, import_paths) -> list:
-    """The opt-in runtime pass (kerascheck/runtime/): real Keras in `python`, one subprocess per kind of work."""
-    from kerascheck.facts import FileFacts
-    from kerascheck.rules import check_file, code_selected
-    from kerascheck.runner import selected_rules
-    from kerascheck.runtime.runner import RuntimeProbeError, facts_from_live_model, run_import
-    from kerascheck.runtime.verify import verify
-
-    by_display = {display_path(path): options for path, options in per_file.items()}
-    default_options = file_options.options_for(Path.cwd() / "__runtime__.py")
-
-    def is_selected(code, path):
-        options = by_display.get(path, default_options)
-        return code_selected(code, options.select, options.ignore)
-
-    try:
-        if runtime:
-            findings, _ = verify(findings, compiles, is_selected, python=python, cache_dir=".kerascheck_cache/runtime")
-        for target in imports:
-            reply = run_import(target, sys_path=list(import_paths) or ["."], python=python)
-            if reply.get("error"):
-                raise RuntimeProbeError(f"--runtime-import {target}: {reply['error']}")
-            # The live model ran on a known Keras: judge it by that version.
-            live_target = parse_spec(f"keras=={reply['keras_version']}", origin="--runtime-import") \
-                if reply.get("keras_version") else (default_options.target or UNKNOWN)
-            for compile_fact in facts_from_live_model(reply):
-                compile_fact.path = display_path(Path(compile_fact.path))
-                facts = FileFacts(path=compile_fact.path, compiles=[compile_fact])
-                findings = findings + check_file(facts, live_target, selected_rules(default_options, facts.path))
-    except RuntimeProbeError as error:
-        _fail(str(error))
-    findings.sort(key=lambda f: f.sort_key())
-    return findings
+    sys.exit(EXIT_FINDINGS if outcome.findings and not exit_zero else EXIT_CLEAN)
 
 
 _STDIN_FILENAME = "kerascheck.stdin_filename"
 
 
-def _check_stdin(select, ignore, extend_select, keras_version, output_format, exit_zero, quiet) -> None:
-    """`kerascheck check -` / `--stdin-filename PATH`: check what is piped in (as ruff and flake8 do; editors use it)."""
-    from kerascheck.runner import check_source, display_path
-
-    name = click.get_current_context().meta.get(_STDIN_FILENAME)
-    try:
-        options = FileOptions(select, ignore, extend_select, keras_version).options_for(
-            Path(name) if name else Path.cwd() / "stdin.py")
-    except ConfigError as error:
-        _fail(str(error))
-    shown = display_path(Path(name)) if name else "-"
-    result = check_source(shown, sys.stdin.buffer.read(), options, notebook=shown.lower().endswith(".ipynb"))
-    sys.stdout.write(render(output_format, result.findings, {"files": []}))
-    sys.stdout.flush()
-    if result.internal_error:
-        click.echo(f"kerascheck: error: {result.internal_error}", err=True)
-    if not quiet:
-        click.echo(_summary(result.findings, 1), err=True)
-    sys.exit(EXIT_ERROR if result.internal_error else EXIT_FINDINGS if result.findings and not exit_zero
-             else EXIT_CLEAN)
-
-
 def _split(values) -> list:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
-def _summary(findings: list, file_count: int) -> str:
-    checked = f"{file_count} file{'s' if file_count != 1 else ''} checked"
-    if not findings:
-        return f"All checks passed ({checked})."
-    files_with = len({f.path for f in findings})
-    return (f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} in {files_with} "
-            f"file{'s' if files_with != 1 else ''} ({checked}).")
 
 
 @main.command()
@@ -363,16 +156,12 @@ def _summary(findings: list, file_count: int) -> str:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def inspect(paths, output_format):
     """Show what kerascheck inferred for every compile() call in PATHS."""
-    from kerascheck.report import inspect_format
-
-    paths = paths or (".",)
-    run = run_check(list(iter_source_files(paths)), Options(), keep_facts=True)
-    render_compiles = inspect_format.render_json if output_format == "json" else inspect_format.render_text
-    sys.stdout.write(render_compiles(run.compiles))
-    click.echo(inspect_format.summary(run.compiles), err=True)
-    for message in run.internal_errors:
+    compiles, internal_errors = pipeline.inspect(paths or (".",))
+    sys.stdout.write(render_compiles(output_format, compiles))
+    click.echo(inspect_summary(compiles), err=True)
+    for message in internal_errors:
         click.echo(f"kerascheck: error: {message}", err=True)
-    sys.exit(EXIT_ERROR if run.internal_errors else EXIT_CLEAN)
+    sys.exit(EXIT_ERROR if internal_errors else EXIT_CLEAN)
 
 
 @main.command()

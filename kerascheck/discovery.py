@@ -21,7 +21,7 @@ DEFAULT_EXCLUDE = (
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 
-def _matches(path, patterns: Iterable[str], parents: bool = False) -> bool:
+def matches_exclude(path, patterns: Iterable[str], parents: bool = False) -> bool:
     """A glob matches the name, the whole path, or (with parents) any folder above. path: str or Path."""
     text = os.fspath(path).replace(os.sep, "/")
     names = Path(path).parts if parents else (os.path.basename(text),)
@@ -61,7 +61,7 @@ def iter_source_files(paths: Iterable[str], exclude: Iterable[str] = (), force_e
         root = str(Path(raw))
         if os.path.isdir(root):
             found_files = _walk(root, exclude)
-        elif force_exclude and (_matches(root, exclude, parents=True) or _matches(root, DEFAULT_EXCLUDE, parents=True)):
+        elif force_exclude and (matches_exclude(root, exclude, parents=True) or matches_exclude(root, DEFAULT_EXCLUDE, parents=True)):
             continue
         else:
             found_files = [root]
@@ -96,9 +96,9 @@ def _walk(root: str, exclude: tuple) -> Iterator[str]:
             except OSError:
                 continue
             if is_dir:
-                if name in DEFAULT_EXCLUDE or (exclude and _matches(path, exclude)):
+                if name in DEFAULT_EXCLUDE or (exclude and matches_exclude(path, exclude)):
                     continue
                 subfolders.append(path)
-            elif is_file and name.endswith(SOURCE_SUFFIXES) and not (exclude and _matches(path, exclude)):
+            elif is_file and name.endswith(SOURCE_SUFFIXES) and not (exclude and matches_exclude(path, exclude)):
                 yield path
         stack.extend(reversed(subfolders))

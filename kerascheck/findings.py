@@ -1,9 +1,11 @@
-"""The one finding type every rule produces and every reporter formats."""
+"""The one finding type every rule produces and every reporter formats, and one file's result."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from typing import Optional
+from pathlib import Path
+from typing import Any, Optional
 
 
 @dataclass
@@ -43,3 +45,22 @@ class Finding:
         if self.fix is not None:
             data["fix"] = self.fix
         return data
+
+
+@dataclass
+class FileResult:
+    """One file checked: its findings, its facts when kept, or the internal error that stopped its check."""
+
+    path: str
+    findings: list = field(default_factory=list)
+    facts: Any = None  # kerascheck.facts.FileFacts, when kept
+    internal_error: Optional[str] = None
+    fix_counts: tuple = (0, 0)  # (attached, hidden): set by kerascheck.pipeline when it attaches fixes
+
+
+def display_path(path: Path) -> str:
+    """A path as findings show it: relative to the working directory when inside it, as given otherwise."""
+    try:
+        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+    except ValueError:  # another drive on Windows
+        return str(path)

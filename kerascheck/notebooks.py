@@ -23,7 +23,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Optional
 
-from kerascheck.facts import FileProblem
+from kerascheck.extract import extract_text, may_hold_keras
+from kerascheck.facts import FileFacts, FileProblem
 
 # Cell magics whose body is Python (ruff's list).
 PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "debug", "prun", "pypy", "python", "python3"}
@@ -254,9 +255,6 @@ class _Scanner:
 
 def extract_notebook(path: str, data: bytes) -> tuple:
     """(FileFacts, Notebook) for a notebook's bytes; (FileFacts with KC002, None) when it is not one."""
-    from kerascheck.extract import extract_text, may_hold_keras
-    from kerascheck.facts import FileFacts
-
     try:
         notebook = read_notebook(data)
     except NotebookError as error:

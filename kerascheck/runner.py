@@ -1,7 +1,9 @@
-"""Run a check over files: read, extract facts, apply rules, collect findings.
+"""Check one file: read it, extract facts, apply the rules, keep what `# noqa` leaves.
 
-Per-file work is one pure function (`check_one_file`) so it can run in worker
-processes and be cached by content.
+`check_source` is a pure function of the file's content and its settings, so it can run
+in a worker process (kerascheck/parallel.py) and be cached by content (kerascheck/cache.py);
+kerascheck/pipeline.py runs it over many files. The flake8 plugin and the language server
+call it on the text they hold.
 """
 
 from __future__ import annotations
@@ -9,60 +11,21 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from dataclasses import dataclass, field
+import stat as stat_module
+import traceback
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Callable, Optional
 
-from kerascheck import versions
-
-if TYPE_CHECKING:
-    from kerascheck.facts import FileFacts
-
-# The rules, notebooks, suppression and extraction modules are imported where a file is checked, not here:
-# a run whose files are all cache hits never needs them (nor their start-up time).
+from kerascheck import notebooks, suppression, versions
+from kerascheck.config import Options
+from kerascheck.extract import DecodeError, decode_source, extract_bytes, extract_text, may_hold_keras
+from kerascheck.facts import FileFacts, FileProblem
+from kerascheck.findings import FileResult, display_path  # noqa: F401 - display_path: also runner's public name
+from kerascheck.rules import all_rules, check_file, code_selected, rule_fix_safety  # noqa: F401 - the pipeline's
 
 # A per-file target: '# kerascheck: keras-version=2.3.1' in the first lines.
 _FILE_DIRECTIVE = re.compile(rb"^#\s*kerascheck:\s*keras-version\s*=\s*(\S+)", re.MULTILINE)
-
-
-@dataclass
-class Options:
-    select: tuple = ("KC",)
-    ignore: tuple = ()
-    per_file_ignores: dict = field(default_factory=dict)
-    target: Optional[versions.KerasTarget] = None  # None: detect per file
-    project_root: Optional[str] = None
-    config_dir: Optional[str] = None  # the folder of the pyproject.toml these options came from
-
-
-@dataclass
-class FileResult:
-    path: str
-    findings: list = field(default_factory=list)
-    facts: Optional[FileFacts] = None
-    internal_error: Optional[str] = None
-    fix_counts: tuple = (0, 0)  # (attached, hidden) when run_check attached fixes (attach_fixes=...)
-
-
-def display_path(path: Path) -> str:
-    """Relative to the working directory when inside it, as given otherwise."""
-    try:
-        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-
-
-@lru_cache(maxsize=64)
-def repository_target(root: Optional[str]) -> Optional[versions.KerasTarget]:
-    """The Keras pinned by the repository at root; None when it pins none (or there is no root)."""
-    return versions.from_repository(Path(root)) if root is not None else None
-
-
-@lru_cache(maxsize=64)
-def _detected_target(root: Optional[str]) -> versions.KerasTarget:
-    """The repository's pins, else the installed packages, else unknown."""
-    return repository_target(root) or versions.from_installed() or versions.UNKNOWN
 
 
 def target_for(data: bytes, options: Options) -> versions.KerasTarget:
@@ -75,7 +38,7 @@ def target_for(data: bytes, options: Options) -> versions.KerasTarget:
             pass
     if options.target is not None:
         return options.target
-    return _detected_target(options.project_root)
+    return versions.detected_target(options.project_root)
 
 
 def selected_rules(options: Options, path: str) -> tuple:
@@ -94,8 +57,6 @@ def selected_rules(options: Options, path: str) -> tuple:
 @lru_cache(maxsize=256)
 def _rules_selected(select: tuple, ignore: tuple) -> tuple:
     """The same few selections come back for thousands of files."""
-    from kerascheck.rules import all_rules, code_selected
-
     return tuple(rule for rule in all_rules() if code_selected(rule.code, select, ignore))
 
 
@@ -121,12 +82,6 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
     applies `# noqa` and `# flake8: noqa` itself, so its plugin passes 'kerascheck'
     (only `# kerascheck: noqa`), or 'none' under --disable-noqa.
     """
-    # Imported here, not at the top: a run whose files are all cache hits never needs them.
-    from kerascheck import notebooks, suppression
-    from kerascheck.extract import DecodeError, decode_source, extract_bytes, extract_text, may_hold_keras
-    from kerascheck.facts import FileFacts, FileProblem
-    from kerascheck.rules import check_file
-
     result = FileResult(path=shown)
     try:
         text, notebook_index = None, None
@@ -164,8 +119,6 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
         if keep_facts:
             result.facts = facts
     except Exception as error:  # noqa: BLE001 - one file must never stop the run
-        import traceback
-
         last = traceback.extract_tb(error.__traceback__)[-1]
         result.internal_error = (f"{shown}: internal error {error.__class__.__name__}: {error} "
                                  f"(at {os.path.basename(last.filename)}:{last.lineno}); please report a bug "
@@ -173,46 +126,22 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
     return result
 
 
-@dataclass
-class RunResult:
-    findings: list = field(default_factory=list)
-    internal_errors: list = field(default_factory=list)
-    files_checked: int = 0
-    compiles: list = field(default_factory=list)  # CompileFacts, when keep_facts
-    fixes_attached: int = 0  # with attach_fixes=...: findings given a fix, and fixes left out (unsafe)
-    fixes_hidden: int = 0
+def check_path(path: Path, options: Options, keep_facts: bool = False) -> tuple:
+    """(FileResult, the bytes that were checked) of a file on disk; bytes None when it could not be read."""
+    try:
+        if not stat_module.S_ISREG(os.stat(path).st_mode):  # a FIFO would block, a device never end
+            return check_source(display_path(path), None, options, keep_facts,
+                                read_error="cannot read file: not a regular file"), None
+        data = read_file(path)
+    except (OSError, ValueError):
+        return check_one_file(path, options, keep_facts=keep_facts), None
+    return check_source(display_path(path), data, options, keep_facts, notebook=path.suffix.lower() == ".ipynb"), data
 
 
-def run_check(files: list, options: Options, keep_facts: bool = False, options_for=None, jobs: int = 1,
-              cache_dir=None, attach_fixes: Optional[bool] = None) -> RunResult:
-    """Check every file; findings sorted by path and position whatever the order of work.
+def checker(shown: str, options: Options) -> Callable:
+    """check(source, notebook=False) -> the findings of a file's content as `shown`: what kerascheck.fix re-checks."""
 
-    `options_for(path)`, when given, gives each file its own options (its nearest [tool.kerascheck]).
-    `jobs` worker processes (None: one per core); `cache_dir`: the results cache (kerascheck/cache.py),
-    None for none. Internal errors keep the order of `files`. `attach_fixes` (include unsafe ones or not):
-    each file's findings get their fixes (kerascheck.fix.attach_fixes) where the file is checked, in the
-    workers, and cached with them.
-    """
-    from kerascheck.parallel import check_files
+    def check(source, notebook: bool = False) -> list:
+        return check_source(shown, source, options, notebook=notebook).findings
 
-    run = RunResult(files_checked=len(files))
-    for result in check_files(files, options_for or (lambda _path: options), keep_facts=keep_facts, jobs=jobs,
-                              cache_dir=cache_dir, attach_fixes=attach_fixes):
-        run.findings.extend(result.findings)
-        run.fixes_attached += result.fix_counts[0]
-        run.fixes_hidden += result.fix_counts[1]
-        if result.facts is not None:
-            run.compiles.extend(result.facts.compiles)
-        if result.internal_error:
-            run.internal_errors.append(result.internal_error)
-    run.findings.sort(key=lambda finding: finding.sort_key())
-    run.compiles.sort(key=lambda c: (c.path, c.span.line, c.span.column))
-    return run
-
-
-def find_project_root(start: Path) -> Optional[str]:
-    folder = start.resolve()
-    for candidate in [folder, *folder.parents]:
-        if (candidate / ".git").exists() or (candidate / "pyproject.toml").is_file():
-            return str(candidate)
-    return None
+    return check

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -187,3 +188,15 @@ def from_installed() -> Optional[KerasTarget]:
         except (metadata.PackageNotFoundError, VersionSpecError):
             continue
     return _choose(pins, "installed packages")
+
+
+@lru_cache(maxsize=64)
+def repository_target(root: Optional[str]) -> Optional[KerasTarget]:
+    """The Keras pinned by the repository at root; None when it pins none (or there is no root)."""
+    return from_repository(Path(root)) if root is not None else None
+
+
+@lru_cache(maxsize=64)
+def detected_target(root: Optional[str]) -> KerasTarget:
+    """The repository's pins, else the installed packages, else unknown."""
+    return repository_target(root) or from_installed() or UNKNOWN

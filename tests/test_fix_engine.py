@@ -12,7 +12,7 @@ from kerascheck import atomic
 from kerascheck.fix.edits import Edit, apply_edits, overlaps
 from kerascheck.fix.registry import Fix
 from kerascheck.rules import all_rules
-from kerascheck.runner import Options, check_source
+from kerascheck.runner import Options, check_source, checker
 from kerascheck.versions import UNKNOWN
 from tests.conftest import FIXTURES
 
@@ -47,7 +47,7 @@ def test_a_fix_that_would_not_parse_is_never_applied(tmp_path, monkeypatch):
     monkeypatch.setitem(FIXERS, "KC302", broken)
     path = tmp_path / "t.py"
     path.write_text(KERAS1_FIT)
-    result = fix_file(path, "t.py", OPTIONS, unsafe=True, write=True)
+    result = fix_file(path, "t.py", checker("t.py", OPTIONS), unsafe=True, write=True)
     assert result.error is None and not result.changed and result.fixed == 0
     assert path.read_text() == KERAS1_FIT
     assert [f.code for f in result.remaining] == ["KC302"]
@@ -70,7 +70,7 @@ def test_a_failed_write_leaves_the_file_and_no_temporary(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(atomic.os, "replace", refuse)
-    result = fix_file(path, "t.py", OPTIONS, unsafe=True, write=True)
+    result = fix_file(path, "t.py", checker("t.py", OPTIONS), unsafe=True, write=True)
     assert result.error is not None and "cannot write" in result.error
     assert path.read_text() == KERAS1_FIT
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.py"]
@@ -84,7 +84,7 @@ def test_encoding_and_bom_are_kept(tmp_path, prefix, encoding):
     text = "import keras\n# años, niños\nmodel.fit(x, y, nb_epoch=3)\n"
     path = tmp_path / "t.py"
     path.write_bytes(prefix + text.encode(encoding if encoding != "utf-8-sig" else "utf-8"))
-    result = fix_file(path, "t.py", OPTIONS, unsafe=False, write=True)
+    result = fix_file(path, "t.py", checker("t.py", OPTIONS), unsafe=False, write=True)
     assert result.error is None and result.fixed == 1
     expected = text.replace("nb_epoch", "epochs")
     assert path.read_bytes() == prefix + expected.encode(encoding if encoding != "utf-8-sig" else "utf-8")
@@ -99,7 +99,7 @@ def _notebook(tmp_path):
 def test_notebook_cells_are_fixed_and_nothing_else_changes(tmp_path):
     path = _notebook(tmp_path)
     before = json.loads(path.read_text(encoding="utf-8"))
-    result = fix_file(path, "nb.ipynb", OPTIONS, unsafe=True, write=True)
+    result = fix_file(path, "nb.ipynb", checker("nb.ipynb", OPTIONS), unsafe=True, write=True)
     assert result.error is None and result.fixed == 2
     after = json.loads(path.read_text(encoding="utf-8"))
     changed = [i for i, (old, new) in enumerate(zip(before["cells"], after["cells"])) if old != new]
@@ -113,14 +113,14 @@ def test_notebook_cells_are_fixed_and_nothing_else_changes(tmp_path):
     assert "metrics=['categorical_accuracy']" in "".join(after["cells"][6]["source"])
     # The layout is nbformat's: re-serialising the result the same way reproduces it byte for byte.
     assert json.dumps(after, indent=1, ensure_ascii=False) + "\n" == path.read_text(encoding="utf-8")
-    second = fix_file(path, "nb.ipynb", OPTIONS, unsafe=True, write=True)
+    second = fix_file(path, "nb.ipynb", checker("nb.ipynb", OPTIONS), unsafe=True, write=True)
     assert not second.changed and second.fixed == 0
 
 
 def test_notebook_diff_is_per_cell(tmp_path):
     path = _notebook(tmp_path)
     original = path.read_bytes()
-    result = fix_file(path, "nb.ipynb", OPTIONS, unsafe=True, write=False)
+    result = fix_file(path, "nb.ipynb", checker("nb.ipynb", OPTIONS), unsafe=True, write=False)
     assert result.diff().startswith("--- nb.ipynb:cell 7\n+++ nb.ipynb:cell 7\n")
     assert path.read_bytes() == original
 
@@ -130,7 +130,7 @@ def test_notebook_with_a_foreign_json_layout_is_left_alone(tmp_path):
     document = json.loads(path.read_text(encoding="utf-8"))
     path.write_text(json.dumps(document, separators=(",", ":")) + "\n\n")
     original = path.read_bytes()
-    result = fix_file(path, "nb.ipynb", OPTIONS, unsafe=True, write=True)
+    result = fix_file(path, "nb.ipynb", checker("nb.ipynb", OPTIONS), unsafe=True, write=True)
     assert result.error is not None and "layout" in result.error
     assert path.read_bytes() == original
 
@@ -155,5 +155,5 @@ def test_fixed_file_mode_is_kept(tmp_path):
     path = tmp_path / "t.py"
     path.write_text(KERAS1_FIT)
     os.chmod(path, 0o751)
-    fix_file(path, "t.py", OPTIONS, unsafe=False, write=True)
+    fix_file(path, "t.py", checker("t.py", OPTIONS), unsafe=False, write=True)
     assert oct(os.stat(path).st_mode & 0o777) == oct(0o751)

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from kerascheck.fix import fix_file, has_fixer, parses
-from kerascheck.runner import Options
+from kerascheck.runner import Options, checker
 from kerascheck.versions import UNKNOWN
 from tests.conftest import FIXTURES
 
@@ -19,7 +19,7 @@ def test_fixture_fixed_to_a_fixed_point(path, tmp_path):
     copy = tmp_path / path.name
     shutil.copyfile(path, copy)
     options = Options(target=UNKNOWN)
-    first = fix_file(copy, path.name, options, unsafe=True, write=True)
+    first = fix_file(copy, path.name, checker(path.name, options), unsafe=True, write=True)
     assert first.error is None, first.error
     assert not [f for f in first.remaining if has_fixer(f) and _applicable(copy, f)], \
         f"fixable findings left: {[(f.line, f.code) for f in first.remaining]}"
@@ -29,7 +29,7 @@ def test_fixture_fixed_to_a_fixed_point(path, tmp_path):
         else:  # a file that does not parse is never touched
             assert not first.changed and copy.read_bytes() == path.read_bytes()
     written = copy.read_bytes()
-    second = fix_file(copy, path.name, options, unsafe=True, write=True)
+    second = fix_file(copy, path.name, checker(path.name, options), unsafe=True, write=True)
     assert second.error is None and not second.changed and second.fixed == 0
     assert copy.read_bytes() == written
 
@@ -48,6 +48,6 @@ def test_fixtures_have_fixes_to_apply():
     """The check above is not vacuous: most fixtures with findings get fixed."""
     fixed = 0
     for path in FILES:
-        result = fix_file(path, path.name, Options(target=UNKNOWN), unsafe=True, write=False)
+        result = fix_file(path, path.name, checker(path.name, Options(target=UNKNOWN)), unsafe=True, write=False)
         fixed += result.changed
     assert fixed >= 15

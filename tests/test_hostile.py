@@ -294,14 +294,14 @@ def test_syntax_verdict_is_ast_parse():
 
 
 def test_check_path_matches_check_one_file():
-    """parallel._check_path (what workers run) is runner.check_one_file plus the content digest."""
-    from kerascheck.parallel import _check_path
+    """pipeline.check_task (what workers run) is runner.check_one_file plus the content digest."""
+    from kerascheck.pipeline import check_task
     from kerascheck.runner import Options, check_one_file
     from kerascheck.versions import UNKNOWN
 
     for path in sorted(FIXTURES.rglob("*"))[:40]:
         if path.suffix in (".py", ".ipynb"):
-            mine, digest = _check_path(path, Options(target=UNKNOWN), False, True)
+            mine, digest = check_task(str(path), Options(target=UNKNOWN), False, True, None)
             theirs = check_one_file(path, Options(target=UNKNOWN))
             assert mine == theirs and digest, path
 

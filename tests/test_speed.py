@@ -217,8 +217,8 @@ def test_an_edited_file_is_a_miss(run_cli, project):
 
 
 def test_all_hits_start_no_worker_process(tmp_path, monkeypatch):
-    from kerascheck import parallel
-    from kerascheck.runner import Options
+    from kerascheck import parallel, pipeline
+    from kerascheck.config import Options
 
     monkeypatch.chdir(tmp_path)
     for index in range(4):
@@ -227,14 +227,14 @@ def test_all_hits_start_no_worker_process(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "_PARALLEL_MIN_BYTES", 0)
     files = sorted(path.name for path in tmp_path.glob("*.py"))
     options = Options()
-    first = parallel.check_files(files, lambda _path: options, jobs=2, cache_dir=tmp_path / "cache")
+    first = pipeline.check_files(files, lambda _path: options, jobs=2, cache_dir=tmp_path / "cache")
 
     def fail(*_args, **_kwargs):
         raise AssertionError("a cache hit started work")
 
     monkeypatch.setattr(parallel, "_pool", fail)
-    monkeypatch.setattr(parallel, "_check_path", fail)
-    again = parallel.check_files(files, lambda _path: options, jobs=2, cache_dir=tmp_path / "cache")
+    monkeypatch.setattr(pipeline, "check_task", fail)
+    again = pipeline.check_files(files, lambda _path: options, jobs=2, cache_dir=tmp_path / "cache")
     assert [r.findings for r in again] == [r.findings for r in first] and first[0].findings
 
 
@@ -261,7 +261,7 @@ def test_installed_distributions_name_the_cache_file(tmp_path, monkeypatch):
 
 def test_file_settings_resolve_folders_as_realpath(tmp_path, monkeypatch):
     """Per-folder settings find the nearest pyproject through a symlinked folder as Path.resolve would."""
-    from kerascheck.cli import FileOptions
+    from kerascheck.config import FileOptions
 
     real = tmp_path / "real" / "pkg"
     real.mkdir(parents=True)

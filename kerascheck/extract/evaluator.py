@@ -477,18 +477,22 @@ class Evaluator:
             # Analysed on its own, a parameter's value comes from callers the analysis has not seen.
             return Opaque("parameter", param_of=(param.arg, function)) if use_defaults else UNKNOWN
 
+        def passed(param, value) -> Value:
+            # An unknown argument: what is unknown is then the parameter's value (a why says which).
+            return Opaque("parameter", param_of=(param.arg, function)) if value is UNKNOWN else value
+
         for index, param in enumerate(positional):
             if index < len(values):
-                scope.vars[param.arg] = values[index]
+                scope.vars[param.arg] = passed(param, values[index])
             elif param.arg in kwargs:
-                scope.vars[param.arg] = kwargs[param.arg]
+                scope.vars[param.arg] = passed(param, kwargs[param.arg])
             elif param.arg in defaults:
                 scope.vars[param.arg] = self.eval(defaults[param.arg], Frame(function.scope))
             else:
                 scope.vars[param.arg] = missing(param)
         for param, default in zip(params.kwonlyargs, params.kw_defaults):
             if param.arg in kwargs:
-                scope.vars[param.arg] = kwargs[param.arg]
+                scope.vars[param.arg] = passed(param, kwargs[param.arg])
             elif default is not None:
                 scope.vars[param.arg] = self.eval(default, Frame(function.scope))
             else:

@@ -350,6 +350,8 @@ class ModuleInterpreter(Evaluator):
         if isinstance(receiver_node, ast.Name) and receiver_node.id in ("re", "regex"):
             return  # a regular expression module, as COMPILE_ATTRIBUTE has it, even when not imported
         receiver = self.eval(receiver_node, frame)
+        if isinstance(receiver, TensorValue) and isinstance(receiver.layer, LayerValue) and receiver.layer.why:
+            receiver = Opaque(receiver.layer.why)  # a library's call on a tensor that returned a model after all
         arguments = self.compile_arguments(node, frame)
         if isinstance(receiver, ModelValue):
             if receiver.cls is not None and receiver.cls.find_method("compile") is not None:
@@ -430,9 +432,9 @@ class ModuleInterpreter(Evaluator):
             layer = LayerValue(kind=func.cls.definition.name, node=func.node)
             return TensorValue(layer=layer, inputs=[tensor] if tensor is not None else [], node=node)
         if isinstance(func, Opaque):
-            if tensor is not None:
-                layer = LayerValue(kind=_short_library_name(func.why), node=func.node)
-                return TensorValue(layer=layer, inputs=[tensor], node=node)
+            if args and isinstance(args[0], TensorValue):  # `layer(x)`: a library's layer applied to a tensor
+                layer = LayerValue(kind=_short_library_name(func.why), node=func.node, why=func.why)
+                return TensorValue(layer=layer, inputs=[args[0]], node=node)
             return func
         return UNKNOWN
 
@@ -497,7 +499,7 @@ class ModuleInterpreter(Evaluator):
             return LayerValue(kind=name, name=const_str(kwargs.get("name")), node=node)
         if path.startswith(("losses.", "metrics.", "optimizers.", "callbacks.")) or path == name:
             return KerasObject(qualified, args, kwargs, node)  # a loss or metric instance, among others
-        return UNKNOWN
+        return Opaque(f"Keras's {path or name}(), which kerascheck's tables do not describe", node)
 
     def call_outside_keras(self, qualified: str, args: list, kwargs: dict, node: ast.Call) -> Value:
         """A call of something the program imports from outside Keras (or a builtin)."""

@@ -88,17 +88,17 @@ class FactRecorder:
         return [info.output_fact(self, name) for info, name in zip(infos, names)]
 
     def read_model(self, model: ModelValue) -> tuple:
-        """([TensorInfo] of its outputs, ModelFact)."""
-        key = id(model)
+        """([TensorInfo] of its outputs, ModelFact), read again when the model changed (`.add`, `.pop`)."""
+        key = (id(model), model.style, tuple(map(id, model.layers)), id(model.outputs), id(model.declared_input))
         if key in self._models:
             return self._models[key][1], self._models[key][2]
-        if key in self._busy:
+        if id(model) in self._busy:
             return [], ModelFact(style=model.style)
-        self._busy.add(key)
+        self._busy.add(id(model))
         try:
             infos = self._model_output_infos(model)
         finally:
-            self._busy.discard(key)
+            self._busy.discard(id(model))
         fact = self._model_fact(model, infos)
         self._models[key] = (model, infos, fact)
         return infos, fact

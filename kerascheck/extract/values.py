@@ -106,6 +106,7 @@ class LayerValue(Value):
     declared_input: Any = None  # facts.InputFact: input_shape=... on it (a Sequential's first layer)
     lambda_effect: Optional[str] = None  # Lambda: 'identity' (a cast) or 'rescale' (divides its input)
     node: Optional[ast.AST] = None
+    why: Optional[str] = None  # a library's object called on a tensor: what it is (it may be a model factory)
 
 
 @dataclass(eq=False)

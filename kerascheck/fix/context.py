@@ -12,6 +12,7 @@ are a shortcut, never a different answer.
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
 import warnings
 from dataclasses import dataclass
@@ -65,7 +66,10 @@ class _Parse:
 
     def __init__(self, module: cst.Module, pieces: Optional[list] = None):
         self.module = module
-        self.pieces = pieces  # None: the whole file, its lines as they are
+        self.pieces = pieces  # None: the whole file, its lines as they are (else sorted, disjoint)
+        # Each piece's first line, in the file and in the parse: a piece is found by a binary search.
+        self._file_firsts = [piece.file_first for piece in pieces] if pieces is not None else []
+        self._module_firsts = [piece.module_first for piece in pieces] if pieces is not None else []
         self.positions = LazyPositions(module)
         self._parents: Optional[dict] = None  # id(node) -> parent node
         self._names: dict = {}  # Name.value -> [(Name, parent)]
@@ -74,9 +78,10 @@ class _Parse:
         """What to add to file lines first..last to get this parse's lines; None when they were not parsed."""
         if self.pieces is None:
             return 0
-        for piece in self.pieces:
-            if piece.file_first <= first and last <= piece.file_last:
-                return piece.module_first - piece.file_first
+        index = bisect.bisect_right(self._file_firsts, first) - 1  # the last piece starting at or before `first`
+        if index >= 0 and last <= self.pieces[index].file_last:
+            piece = self.pieces[index]
+            return piece.module_first - piece.file_first
         return None
 
     def file_range(self, node) -> Optional[tuple]:
@@ -85,7 +90,10 @@ class _Parse:
         if found is None or self.pieces is None:
             return found
         (start_line, start_column), (end_line, end_column) = found
-        for piece in self.pieces:
+        # The last piece starting at or before the node; the one before it only for an empty node at the very
+        # start of a piece, which also ends "at column 0 of the line after" the previous piece (it wins, first).
+        index = bisect.bisect_right(self._module_firsts, start_line) - 1
+        for piece in self.pieces[max(index - 1, 0):index + 1]:
             # A range may end at column 0 of the line after the piece: a trailing newline.
             if piece.module_first <= start_line and (end_line <= piece.module_last
                                                      or (end_line == piece.module_last + 1 and end_column == 0)):
@@ -168,6 +176,9 @@ class FixContext:
         self.positions = _FilePositions(self)
         self._resolved = None
         self._ast = None  # ast.Module once parsed, False when it does not parse
+        # What the fixes ask about the whole file, computed once per context (a file with thousands of findings
+        # asks it thousands of times): see kerascheck/fix/imports.py.
+        self.memo: dict = {}
         self._whole: Optional[_Parse] = _whole
         self._local: Optional[_Parse] = self._parse_pieces(near) if near is not None and _whole is None else None
         if self._local is None:

@@ -30,9 +30,19 @@ from kerascheck.fix.edits import Edit, overlaps
 from kerascheck.fix.statements import sharing_lines
 
 
+def _module_refs(ctx: FixContext) -> list:
+    """[(name, Ref)]: the module-scope names bound to a dotted reference (its imports, mostly), in order."""
+    if "module refs" not in ctx.memo:
+        ctx.memo["module refs"] = [(alias, value) for alias, value in ctx.module_scope.vars.items()
+                                   if isinstance(value, Ref)]
+    return ctx.memo["module refs"]
+
+
 def _top_level_imports(ctx: FixContext) -> list:
     """[(SimpleStatementLine, Import|ImportFrom)] of the module body, in order."""
-    found = []
+    if "imports" in ctx.memo:
+        return ctx.memo["imports"]
+    found = ctx.memo["imports"] = []
     for statement in ctx.module.body:
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
@@ -70,11 +80,11 @@ class _ImportLine:
 
 def _top_level_import_lines(ctx: FixContext) -> list:
     """[_ImportLine] of the module body, in order: the file's imports, without parsing it with libcst."""
+    if "import lines" in ctx.memo:
+        return ctx.memo["import lines"]
     tree = ctx.ast_module
-    if tree is None:
-        return []
-    found = []
-    for index, statement in enumerate(tree.body):
+    found = ctx.memo["import lines"] = []
+    for index, statement in enumerate(tree.body if tree is not None else ()):
         if not isinstance(statement, (ast.Import, ast.ImportFrom)):
             continue
         # Statements joined by `;` are one line of statements, as libcst's SimpleStatementLine.
@@ -102,8 +112,9 @@ def reference(ctx: FixContext, module_path: str, name: str, near: Optional[str] 
     bound = scope_vars.get(name)
     if isinstance(bound, Ref) and knowledge.keras_path(bound.qualified) == want:
         return name, []
-    for alias, value in scope_vars.items():
-        if isinstance(value, Ref) and knowledge.keras_path(value.qualified) == want:
+    module_refs = _module_refs(ctx)
+    for alias, value in module_refs:
+        if knowledge.keras_path(value.qualified) == want:
             return alias, []
     stars = ctx.module_scope.star_imports
     if name not in scope_vars and any(knowledge.keras_path(module) == module_path for module in stars):
@@ -126,9 +137,7 @@ def reference(ctx: FixContext, module_path: str, name: str, near: Optional[str] 
         return name, [_insert_line(ctx, keras_imports[-1].end_line, f"from {root}.{module_path} import {name}")]
     # The file reaches Keras through modules: tf.keras.metrics.X, keras.metrics.X, metrics.X.
     for rank in (0, 1, 2):
-        for alias, value in scope_vars.items():
-            if not isinstance(value, Ref):
-                continue
+        for alias, value in module_refs:
             path = knowledge.keras_path(value.qualified)
             if rank == 0 and path == module_path:
                 return f"{alias}.{name}", []
@@ -243,7 +252,10 @@ def _other_uses(ctx: FixContext, name: str, replaced: tuple) -> bool:
     compared node by node: the replaced nodes may come from a parse of the statements
     around the finding, not from the whole file's.
     """
-    uses = sum(1 for node, parent in ctx.names_in_file(name) if not _is_definition(node, parent))
+    key = f"uses of {name}"
+    if key not in ctx.memo:
+        ctx.memo[key] = sum(1 for node, parent in ctx.names_in_file(name) if not _is_definition(node, parent))
+    uses = ctx.memo[key]
     replaced_uses = sum(1 for node in replaced if isinstance(node, cst.Name) and node.value == name
                         and not _is_definition(node, ctx.parent(node)))
     return uses > replaced_uses

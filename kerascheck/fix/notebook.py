@@ -23,6 +23,7 @@ from typing import Optional
 
 from kerascheck import notebooks
 from kerascheck.fix.edits import LineIndex
+from kerascheck.fix.engine import applicable, compute_fixes, fix_source, parses, to_json
 
 
 @dataclass
@@ -147,24 +148,15 @@ def _layout(document, original: str):
     return None
 
 
-def fix_notebook(result, options, unsafe: bool, write: bool, findings=None):
-    """FileFix for a notebook; `result` arrives with its path and shown name."""
-    from kerascheck.fix import fix_source, parses
-    from kerascheck.atomic import write_atomic
-    from kerascheck.runner import check_source
-
-    try:
-        data = result.path.read_bytes()
-    except OSError as error:
-        result.error = f"{result.shown}: not fixed: cannot read it ({error.strerror or error})"
-        return result
+def fix_notebook(result, data: bytes, check, unsafe: bool):
+    """FileFix of a notebook's content; `result` arrives with its shown name; `check` as kerascheck.fix.fix_file's."""
     joined = join(data)
     if joined is None:
         result.error = f"{result.shown}: not fixed: not a notebook kerascheck can rewrite"
         return result
-    outcome = fix_source(joined.text, lambda source: check_source(result.shown, source, options).findings, unsafe)
+    outcome = fix_source(joined.text, check, unsafe)
     if outcome.text == joined.text:
-        result.remaining = check_source(result.shown, data, options, notebook=True).findings
+        result.remaining = check(data, notebook=True)
         return result
     changed = split(joined, outcome.text)
     original = data.decode("utf-8-sig")
@@ -186,19 +178,13 @@ def fix_notebook(result, options, unsafe: bool, write: bool, findings=None):
     new_data = (("\ufeff" if data.startswith(b"\xef\xbb\xbf") else "") + after).encode("utf-8")
     result.before, result.after, result.fixed = original, after, outcome.fixed
     result.diff_text = "".join(diffs)
-    result.remaining = check_source(result.shown, new_data, options, notebook=True).findings
-    if write and result.changed:
-        try:
-            write_atomic(result.path, new_data)
-        except OSError as error:
-            result.error = f"{result.shown}: not fixed: cannot write it ({error})"
+    result.remaining = check(new_data, notebook=True)
+    result.new_data = new_data
     return result
 
 
 def attach(findings: list, data: bytes, include_unsafe: bool, whole_file: bool = False) -> tuple:
     """attach_fixes for one notebook's findings (in cells): (attached, hidden)."""
-    from kerascheck.fix import applicable, compute_fixes, to_json
-
     joined = join(data)
     if joined is None:
         return 0, 0

@@ -23,6 +23,9 @@ class _LeanPositionState(CodegenState):
 
     `computed` maps id(node) -> (node, (line, column), (line, column)) in the order
     PositionProvider fills its mapping; the node is kept, so ids stay valid.
+    `by_start` maps a start position to the ids recorded there, so that the nodes
+    starting at a position are found without a scan of every node (a file with
+    thousands of findings asks once per finding).
     The state is its own context manager for record_syntactic_position: no object
     per call.
     """
@@ -35,6 +38,8 @@ class _LeanPositionState(CodegenState):
         self.stack: list = []
         self.syntactic: list = []
         self.computed: dict = {}
+        self.by_start: dict = {}  # (line, column) -> [id(node)], in the order they were recorded
+        self.rank: dict = {}  # id(node) -> its place in `computed` (the order of first record)
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
@@ -56,8 +61,15 @@ class _LeanPositionState(CodegenState):
     def after_codegen(self, node) -> None:
         # A syntactic range recorded inside the node's codegen wins (as in libcst).
         start = self.stack.pop()
-        if id(node) not in self.computed:
-            self.computed[id(node)] = (node, start, (self.line, self.column))
+        key = id(node)
+        if key not in self.computed:
+            self.rank[key] = len(self.computed)
+            self.computed[key] = (node, start, (self.line, self.column))
+            found = self.by_start.get(start)
+            if found is None:
+                self.by_start[start] = [key]
+            else:
+                found.append(key)
 
     def record_syntactic_position(self, node, *, start_node=None, end_node=None):
         self.syntactic.append((node, start_node, end_node, (self.line, self.column)))
@@ -72,7 +84,13 @@ class _LeanPositionState(CodegenState):
         if start_node is not None:
             start = computed[id(start_node)][1]
         end = computed[id(end_node)][2] if end_node is not None else (self.line, self.column)
-        computed[id(node)] = (node, start, end)
+        key = id(node)
+        previous = computed.get(key)
+        if previous is None:
+            self.rank[key] = len(computed)
+        computed[key] = (node, start, end)
+        if previous is None or previous[1] != start:
+            self.by_start.setdefault(start, []).append(key)
         return False
 
 
@@ -122,4 +140,15 @@ class LazyPositions:
         while not self._complete and (self._state is None or self._state.line <= line):
             if not self._generate_next():
                 self._complete_table()
-        return [node for node, start, _ in self._state.computed.values() if start == (line, column)]
+        computed = self._state.computed
+        found = []
+        for key in self._state.by_start.get((line, column), ()):
+            node, start, _ = computed[key]
+            if start == (line, column) and not any(node is seen for seen in found):
+                found.append(node)
+        # PositionProvider's order is the order of first record (dict order): an id recorded again at a
+        # new start (a syntactic range replacing a node's own) keeps its first place.
+        rank = self._state.rank
+        found.sort(key=lambda node: rank[id(node)])
+        return found
+

@@ -12,6 +12,7 @@ parses the whole file.
 from __future__ import annotations
 
 import ast
+import bisect
 import warnings
 from typing import Optional
 
@@ -51,9 +52,10 @@ def statement_runs(text: str, ranges: list, lines: LineIndex, tree: Optional[ast
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
     source = _SourceLines(text, lines)
+    firsts: dict = {}  # id(statement list) -> the first line of each statement: a binary search per range
     runs = set()
     for first, last in ranges:
-        run = _run_in(tree.body, first, last, source)
+        run = _run_in(tree.body, first, last, source, firsts)
         if run is not None:
             runs.add(run)
     return _outermost(runs)
@@ -88,16 +90,21 @@ def _blocks(statement: ast.stmt):
                     yield body
 
 
-def _run_in(body: list, first: int, last: int, source: "_SourceLines") -> Optional[tuple]:
-    for index, statement in enumerate(body):
-        if _first_line(statement) > last:
-            break
-        if _first_line(statement) <= first and last <= statement.end_lineno:
-            for block in _blocks(statement):
-                inner = _run_in(block, first, last, source)
-                if inner is not None:
-                    return inner
-            return _aligned_run(body, index, source)
+def _run_in(body: list, first: int, last: int, source: "_SourceLines", firsts: dict) -> Optional[tuple]:
+    lines = firsts.get(id(body))
+    if lines is None:
+        lines = firsts[id(body)] = [_first_line(statement) for statement in body]
+    # Statements are in order and do not overlap: only the last one starting at or before `first` can hold it.
+    index = bisect.bisect_right(lines, first) - 1
+    if index < 0:
+        return None
+    statement = body[index]
+    if last <= statement.end_lineno:
+        for block in _blocks(statement):
+            inner = _run_in(block, first, last, source, firsts)
+            if inner is not None:
+                return inner
+        return _aligned_run(body, index, source)
     return None
 
 

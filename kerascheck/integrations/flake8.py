@@ -18,6 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from kerascheck import __version__
+from kerascheck.config import ConfigError, FileOptions
+from kerascheck.runner import check_source
 
 _FLAKE8_COLUMN = -1  # kerascheck columns are 1-based; flake8 plugins report 0-based ones
 
@@ -49,16 +51,11 @@ class KerascheckChecker:
 
     @classmethod
     def file_options(cls):
-        from kerascheck.cli import FileOptions
-
         if cls._file_options is None:
             cls._file_options = FileOptions(keras_version=cls.keras_version)
         return cls._file_options
 
     def run(self):
-        from kerascheck.config import ConfigError
-        from kerascheck.runner import check_source
-
         text = "".join(self.lines)
         on_disk = self.filename not in ("-", "stdin") and Path(self.filename).exists()
         try:

@@ -14,9 +14,8 @@ from typing import Optional
 from kerascheck.knowledge import keras_names
 
 # Top-level packages under which Keras's public API lives, in every real spelling: TF 1's
-# `tf.contrib.keras` and `tf.compat.v1.keras`, Keras 3's preview `keras_core`.
-KERAS_ROOTS = ("tensorflow.keras", "tensorflow.python.keras", "tf_keras", "keras",
-               "tensorflow.compat.v1.keras", "tensorflow.compat.v2.keras", "tensorflow.contrib.keras",
+# `tf.contrib.keras`, Keras 3's preview `keras_core` (and `tf.compat.v1.keras`: see keras_path).
+KERAS_ROOTS = ("tensorflow.keras", "tensorflow.python.keras", "tf_keras", "keras", "tensorflow.contrib.keras",
                "keras_core")
 # Sub-modules that do not change what a name means (keras.layers.core.Dense is keras.layers.Dense,
 # tensorflow.contrib.keras.python.keras.layers.Dense and keras.api._v2.keras.layers.Dense too).
@@ -32,7 +31,11 @@ def normalize_tensorflow(qualified_name: str) -> str:
 
 
 def keras_path(qualified_name: str) -> Optional[str]:
-    """'tensorflow.keras.layers.Dense' -> 'layers.Dense'; None when not Keras."""
+    """'tensorflow.keras.layers.Dense' -> 'layers.Dense'; None when not Keras.
+
+    TensorFlow's compatibility namespaces count: tf.compat.v1.keras is tf.keras."""
+    if qualified_name.startswith("tensorflow.compat."):
+        qualified_name = normalize_tensorflow(qualified_name)
     for root in KERAS_ROOTS:
         if qualified_name == root:
             return ""

@@ -29,6 +29,8 @@ from pygls.uris import to_fs_path
 from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
 from kerascheck import __version__
+from kerascheck.config import ConfigError, FileOptions
+from kerascheck.runner import check_source
 from kerascheck.suppression import Suppressions, add_noqa
 
 SOURCE = "kerascheck"
@@ -61,10 +63,6 @@ def _server_range(finding, lines: list) -> ServerTextRange:
 
 
 def check_document(ls: KerascheckServer, uri: str) -> None:
-    from kerascheck.cli import FileOptions
-    from kerascheck.config import ConfigError
-    from kerascheck.runner import check_source
-
     document = ls.workspace.get_text_document(uri)
     path = to_fs_path(uri) if uri.startswith("file:") else None
     if path is not None and path.endswith(".ipynb"):

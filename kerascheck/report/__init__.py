@@ -1,8 +1,17 @@
-"""Reporters: findings in, text out. Columns are converted here and nowhere else."""
+"""Reporters: findings in, text out. Each format converts columns in its own module, and nowhere else.
+
+`render(format, findings, context)` is the one entry point of the `--output-format`
+formats; `context` carries what a format may show besides the findings: `files` (the
+files checked) and `unsafe_fixes` (whether unsafe fixes count as applicable). The
+summary lines on stderr, the fix hint and `kerascheck inspect`'s output are here too.
+"""
 
 from __future__ import annotations
 
 import importlib
+from typing import Optional
+
+from kerascheck.report.fix_hint import fix_hint  # noqa: F401 - the reporters' public name
 
 # --output-format name -> module with `render(findings, context) -> str`, imported when used (sarif
 # reads every rule's documentation: no reason to pay for it on a text run).
@@ -16,3 +25,30 @@ FORMAT_MODULES = {
 
 def render(format_name: str, findings: list, context: dict) -> str:
     return importlib.import_module(FORMAT_MODULES[format_name]).render(findings, context)
+
+
+def render_compiles(format_name: str, compile_facts: list) -> str:
+    """`kerascheck inspect`: what was inferred for every compile() call, as text or JSON."""
+    inspect_format = importlib.import_module("kerascheck.report.inspect_format")
+    return (inspect_format.render_json if format_name == "json" else inspect_format.render_text)(compile_facts)
+
+
+def inspect_summary(compile_facts: list) -> str:
+    """`kerascheck inspect`'s line on stderr: compile calls found, outputs with known activation and units."""
+    return importlib.import_module("kerascheck.report.inspect_format").summary(compile_facts)
+
+
+def summary(findings: list, file_count: int) -> str:
+    """The closing line of a run: `Found 3 findings in 2 files (10 files checked).`"""
+    checked = f"{file_count} file{'s' if file_count != 1 else ''} checked"
+    if not findings:
+        return f"All checks passed ({checked})."
+    files_with = len({f.path for f in findings})
+    return (f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} in {files_with} "
+            f"file{'s' if files_with != 1 else ''} ({checked}).")
+
+
+def fixed_summary(fixed: int, remaining: int) -> Optional[str]:
+    """The closing line of --fix, as ruff prints it: `Found 5 findings (3 fixed, 2 remaining).`"""
+    total = fixed + remaining
+    return f"Found {total} finding{'s' if total != 1 else ''} ({fixed} fixed, {remaining} remaining)."

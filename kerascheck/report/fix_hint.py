@@ -1,8 +1,4 @@
-"""The closing line of a text run about fixes, as ruff prints it.
-
-Here, not in kerascheck.fix (which re-exports it): that imports libcst, which a run
-whose files are all cache hits never needs otherwise.
-"""
+"""The closing line of a text run about fixes, as ruff prints it."""
 
 from __future__ import annotations
 

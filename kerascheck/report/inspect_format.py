@@ -13,14 +13,18 @@ def _where(fact, line):
     return notebook.position(line)
 
 
-def _line(path, line) -> str:
-    return f"{path}:{line}" if path else f"line {line}"
-
-
 def _at(path, line) -> str:
     if line is None:
         return "?"
     return f"{path}:{line}" if path else str(line)
+
+
+def _input_where(fact, declared) -> str:
+    """Where an input is declared: 'line 4', 'cell 6:2' in a notebook, 'models/cnn.py:12' in another module."""
+    if declared.path:
+        return f"{declared.path}:{declared.line}"
+    cell, line = _where(fact, declared.line)
+    return f"cell {cell}:{line}" if cell else f"line {line}"
 
 
 def shape_text(shape) -> str:
@@ -49,9 +53,11 @@ def compile_to_json(compile_fact) -> dict:
         metrics.append([metric.canonical or metric.spelling for metric in trained.metrics])
     cell, line = _where(compile_fact, compile_fact.span.line)
     model = compile_fact.model
-    inputs = [{"shape": _shape_json(declared.shape), "keyword": declared.keyword, "line": declared.line,
-               **({"path": declared.path} if declared.path else {})}
-              for declared in (model.inputs if model is not None else [])]
+    inputs = []
+    for declared in (model.inputs if model is not None else []):
+        input_cell, input_line = _where(compile_fact, declared.line) if not declared.path else (None, declared.line)
+        inputs.append({"shape": _shape_json(declared.shape), "keyword": declared.keyword, "line": input_line,
+                       **({"cell": input_cell} if input_cell else {}), **({"path": declared.path} if declared.path else {})})
     return {"path": compile_fact.path, **({"cell": cell} if cell else {}), "line": line,
             "model_style": compile_fact.model_style, "checked": bool(compile_fact.trained),
             "why": compile_fact.why, "inputs": inputs,
@@ -75,7 +81,8 @@ def render_text(compile_facts: list) -> str:
             described += f": {fact.why}"
         lines.append(f"{where}: compile ({described})")
         if fact.model is not None and fact.model.inputs:
-            declared = ", ".join(f"{shape_text(i.shape)} ({i.keyword}, {_line(i.path, i.line)})" for i in fact.model.inputs)
+            declared = ", ".join(f"{shape_text(i.shape)} ({i.keyword}, {_input_where(fact, i)})"
+                                 for i in fact.model.inputs)
             lines.append(f"    input: {declared}")
         for trained in fact.trained:
             o = trained.output

@@ -21,6 +21,7 @@ import json
 import os
 import subprocess
 
+from kerascheck import __version__
 from kerascheck.atomic import write_atomic
 
 DEFAULT_CACHE_DIR = os.path.join(".kerascheck_cache", "runtime")
@@ -85,11 +86,7 @@ def interpreter_fingerprint(python, timeout=60):
 
 
 def _kerascheck_version():
-    try:
-        import kerascheck
-        return str(getattr(kerascheck, "__version__", "0"))
-    except Exception:
-        return "0"
+    return str(__version__)
 
 
 def _probe_hash():

@@ -101,7 +101,7 @@ def test_inspect_on_a_notebook(run_cli):
     assert [(d["cell"], d["line"], d["losses"]) for d in data] == [
         (7, 2, ["binary_crossentropy"]), (10, 2, ["binary_crossentropy"]), (11, 2, ["categorical_crossentropy"])]
     assert data[0]["outputs"][0] | {} == {"name": None, "activation": "softmax", "units": 10, "layer_line": 4,
-                                         "layer_cell": 6}
+                                         "layer_cell": 6, "shape": [None, 10]}
     text = run_cli("inspect", str(NOTEBOOK))
     assert ":cell 7:2: compile (sequential)" in text.stdout and "layer_line=cell 6:4" in text.stdout
 

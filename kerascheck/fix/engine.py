@@ -1,0 +1,174 @@
+"""The fix engine: which fixes a text's findings have, and applying them to a fixed point.
+
+Applying (`fix_source`) works in passes, as ruff does: check, take the fixes whose
+edits do not overlap, apply them, check again, until no fix is left (a fix can make
+another possible: `from_logits=True` then asks for a 0.0 accuracy threshold). A pass
+whose result does not parse is refused fix by fix, so broken code is never produced;
+the result is a fixed point, so fixing twice changes nothing the second time. Each
+pass is linear in the size of the text and the number of findings.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import libcst as cst
+
+from kerascheck.fix import keras1, losses, metrics  # noqa: F401 - the fixers register themselves
+from kerascheck.fix.context import FixContext, FixUnavailable, NeedsWholeFile, WholeFileDoesNotParse
+from kerascheck.fix.edits import Edit, LineIndex, apply_edits, overlaps
+from kerascheck.fix.registry import FIXERS, Fix
+from kerascheck.rules import rule_fix_safety
+
+# Enough for every chain seen (a fix enabling another, one import edit per pass); a
+# safety net against a fixer that would not converge.
+MAX_PASSES = 16
+
+
+def has_fixer(finding) -> bool:
+    return finding.code in FIXERS and rule_fix_safety(finding.code) is not None
+
+
+def applicable(fix: Fix, unsafe: bool) -> bool:
+    return fix.safety == "safe" or (unsafe and fix.safety == "unsafe")
+
+
+def compute_fixes(text: str, findings: list, whole_file: bool = False) -> list:
+    """[(finding, Fix)] for the findings of `text` that have a fix.
+
+    One parse for all of them: of the statements around them, and of the whole file
+    only for the fixes that ask about it (`whole_file`: the whole file at once; the
+    fixes are the same, the tests compare both ways).
+    """
+    candidates = [finding for finding in findings if has_fixer(finding) and finding.cell is None]
+    if not candidates:
+        return []
+    near = None if whole_file else [(finding.line, finding.end_line or finding.line) for finding in candidates]
+    try:
+        ctx = FixContext(text, near)
+        whole = None  # the whole file's context, for the fixes the statements alone cannot give
+        found = []
+        for finding in candidates:
+            try:
+                fix = _fix_one(ctx, finding)
+            except NeedsWholeFile:
+                whole = whole or ctx.whole_file()
+                fix = _fix_one(whole, finding)
+            if fix is not None:
+                found.append((finding, fix))
+    except WholeFileDoesNotParse:
+        return []  # as when the whole file is parsed first: no fix at all
+    return found
+
+
+def _fix_one(ctx: FixContext, finding) -> Optional[Fix]:
+    try:
+        fix = FIXERS[finding.code](ctx, finding)
+    except NeedsWholeFile:
+        if ctx.parsed_whole_file:
+            return None  # cannot happen: the whole file answers everything
+        raise
+    except WholeFileDoesNotParse:
+        raise
+    except FixUnavailable:
+        return None
+    except Exception:  # noqa: BLE001 - a fixer's bug loses its fix, never the check
+        return None
+    if fix is None or not fix.edits or _overlapping(fix.edits):
+        return None
+    if fix.safety is None:
+        fix.safety = rule_fix_safety(finding.code)
+    return fix
+
+
+def _overlapping(edits: list) -> bool:
+    return any(overlaps(a, b) for i, a in enumerate(edits) for b in edits[i + 1:])
+
+
+def to_json(fix: Fix, index: LineIndex) -> dict:
+    return {"safety": fix.safety, "message": fix.message, "edits": [edit.to_json(index) for edit in fix.edits]}
+
+
+def parses(text: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+        cst.parse_module(text)
+    except Exception:  # noqa: BLE001 - SyntaxError, ValueError, ParserSyntaxError, RecursionError ...
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- applying to a text
+
+
+@dataclass
+class SourceFix:
+    text: str  # after fixing
+    fixed: int = 0  # fixes applied
+    remaining: list = field(default_factory=list)  # the findings of the fixed text
+
+
+def fix_source(text: str, check: Callable, unsafe: bool, findings: Optional[list] = None) -> SourceFix:
+    """Apply every applicable fix to `text`; `check(text)` gives a text's findings."""
+    current, fixed = text, 0
+    for _ in range(MAX_PASSES):
+        if findings is None:
+            findings = check(current)
+        chosen, taken = [], _TakenEdits()
+        fixes = [(f, fix) for f, fix in compute_fixes(current, findings) if applicable(fix, unsafe)]
+        for finding, fix in sorted(fixes, key=lambda pair: (pair[0].line, pair[0].column)):
+            if not any(taken.overlaps(edit) for edit in fix.edits):
+                chosen.append(fix)
+                taken.add(fix.edits)
+        if not chosen:
+            break
+        new, count = _apply_parsing(current, chosen)
+        if count == 0 or new == current:
+            break
+        current, fixed, findings = new, fixed + count, None
+    return SourceFix(current, fixed, findings if findings is not None else check(current))
+
+
+def _apply_parsing(text: str, fixes: list) -> tuple:
+    """(new text, fixes applied): all of them if the result parses, else those that parse on their own."""
+    new = apply_edits(text, [edit for fix in fixes for edit in fix.edits])
+    if parses(new):
+        return new, len(fixes)
+    good = [fix for fix in fixes if parses(apply_edits(text, fix.edits))]
+    if len(good) > 1:
+        new = apply_edits(text, [edit for fix in good for edit in fix.edits])
+        if parses(new):
+            return new, len(good)
+        good = good[:1]
+    if good:
+        return apply_edits(text, good[0].edits), 1
+    return text, 0
+
+
+class _TakenEdits:
+    """The edits of the fixes taken so far in a pass, sorted: does a new edit overlap one? (a binary search)."""
+
+    def __init__(self):
+        self.edits: list = []  # pairwise non-overlapping, sorted by (start, end)
+        self.keys: list = []  # their (start, end)
+
+    def overlaps(self, edit: Edit) -> bool:
+        # The edit before it (the one that may reach over edit.start), and those starting up to its end.
+        index = max(bisect.bisect_left(self.keys, (edit.start, -1)) - 1, 0)
+        while index < len(self.edits) and self.edits[index].start <= edit.end:
+            if overlaps(self.edits[index], edit):
+                return True
+            index += 1
+        return False
+
+    def add(self, edits: list) -> None:
+        for edit in edits:
+            index = bisect.bisect_right(self.keys, (edit.start, edit.end))
+            self.keys.insert(index, (edit.start, edit.end))
+            self.edits.insert(index, edit)
