@@ -230,8 +230,8 @@ class FileFacts:
     problems: list = field(default_factory=list)  # list[FileProblem]
     calls: list = field(default_factory=list)  # list[CallFact]
     model_calls: list = field(default_factory=list)  # list[ModelCallFact]
-    # The program's other modules read for these facts: (path, content digest), sorted. A change to one of
-    # them changes these facts (the results cache checks them).
+    # The program's other modules read for these facts: (absolute path, content digest, stat key when read),
+    # sorted. A change to one of them changes these facts (the results cache checks them).
     dependencies: tuple = ()
 
     def is_empty(self) -> bool:

@@ -56,6 +56,8 @@ class FileResult:
     facts: Any = None  # kerascheck.facts.FileFacts, when kept
     internal_error: Optional[str] = None
     fix_counts: tuple = (0, 0)  # (attached, hidden): set by kerascheck.pipeline when it attaches fixes
+    # The program's other modules its findings rest on: (path, content digest, stat key), from FileFacts.
+    dependencies: tuple = ()
 
 
 def display_path(path: Path) -> str:

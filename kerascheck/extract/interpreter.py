@@ -78,8 +78,9 @@ class ModuleInterpreter(Evaluator):
 
     @property
     def dependencies(self) -> tuple:
-        """(absolute path, content digest) of every module of the project read for this file, sorted."""
-        return tuple(sorted((module.path, module.digest) for module, _ in self.loaded.values() if module is not None))
+        """(absolute path, content digest, stat key) of every module of the project read for this file, sorted."""
+        return tuple(sorted((module.path, module.digest, module.stat_key)
+                            for module, _ in self.loaded.values() if module is not None))
 
     # ------------------------------------------------------------ the program's other modules
 

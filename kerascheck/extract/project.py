@@ -43,6 +43,7 @@ class SourceModule:
     spans: SourceSpans
     digest: str
     shown: str = ""  # the path as findings show it (relative to the working directory)
+    stat_key: str = ""  # its size, times and inode when read (the results cache checks them first)
 
 
 @dataclass
@@ -58,8 +59,8 @@ _READ_CACHE: dict = {}  # path -> ((size, mtime_ns), ModuleRead)
 
 def read_module(path: str, name: str) -> ModuleRead:
     """The parsed module at `path` (kept per process while its size and mtime are unchanged)."""
+    from kerascheck.cache import content_digest, stat_key
     from kerascheck.extract import DecodeError, decode_source
-    from kerascheck.cache import content_digest
 
     try:
         stat = os.stat(path)
@@ -80,7 +81,7 @@ def read_module(path: str, name: str) -> ModuleRead:
             mark_module(tree, path)
             result = ModuleRead(SourceModule(path=path, name=name, is_package=os.path.basename(path) == "__init__.py",
                                              tree=tree, spans=SourceSpans(text), digest=content_digest(data),
-                                             shown=_shown(path)))
+                                             shown=_shown(path), stat_key=stat_key(stat)))
         except (OSError, DecodeError, SyntaxError, ValueError, RecursionError, MemoryError) as error:
             result = ModuleRead(why=f"{name} cannot be read ({error.__class__.__name__})")
     if len(_READ_CACHE) > 256:
@@ -124,6 +125,8 @@ class ProjectLayout:
         top = folder
         while os.path.isfile(os.path.join(top, "__init__.py")) and os.path.dirname(top) != top:
             top = os.path.dirname(top)
+        if project_root and os.path.relpath(file, project_root).startswith(".."):
+            project_root = None  # the working folder's project, not this file's
         for root in (top, folder, project_root, os.path.join(project_root, "src") if project_root else None):
             if root and os.path.isdir(root) and root not in roots and not _is_installed(root):
                 roots.append(os.path.abspath(root))
