@@ -116,6 +116,9 @@ class OutputFact:
     # an identity): for `Dense(10) -> Activation('softmax') -> Dropout` the Dense.
     head: Optional[LayerFact] = None
     layer_path: Optional[str] = None  # the file of layer_line when it is not the file checked (a module it imports)
+    # The line of the call that passed the model in, when the compile is in a function whose callers pass
+    # different models (each gets its own CompileFact, and the messages name the call they are about).
+    call_site: Optional[int] = None
 
     @property
     def is_known(self) -> bool:
@@ -180,6 +183,7 @@ class CompileFact:
     # empty): "custom compile() override", "model comes from a parameter with no caller in the program",
     # "library model: keras_hub GPT2CausalLM", ... None when the model is known.
     why: Optional[str] = None
+    call_site: Optional[int] = None  # see OutputFact.call_site
 
     @property
     def outputs(self) -> list:

@@ -69,6 +69,7 @@ class Evaluator:
         self.call_stack: list = []
         self.analysed_functions: set = set()
         self.called: set = set()  # ids of the definitions a call in the program reached
+        self.call_sites: list = []  # the call nodes being evaluated into the program's own functions, outermost first
 
     # ------------------------------------------------------------ the whole module
 
@@ -426,13 +427,17 @@ class Evaluator:
     def call(self, func: Value, args: list, kwargs: dict, node: ast.Call, frame: Frame) -> Value:
         if isinstance(func, Ref):
             return self.call_ref(func.qualified, args, kwargs, node)
-        if isinstance(func, BoundMethod):
-            return self.call_function(func.function, args, kwargs, self_value=func.owner)
-        if isinstance(func, FunctionValue):
-            return self.call_function(func, args, kwargs, self_value=None)
-        if isinstance(func, ClassValue):
+        if not isinstance(func, (BoundMethod, FunctionValue, ClassValue)):
+            return self.call_other(func, args, kwargs, node)
+        self.call_sites.append(node)
+        try:
+            if isinstance(func, BoundMethod):
+                return self.call_function(func.function, args, kwargs, self_value=func.owner)
+            if isinstance(func, FunctionValue):
+                return self.call_function(func, args, kwargs, self_value=None)
             return self.instantiate(func, args, kwargs, node)
-        return self.call_other(func, args, kwargs, node)
+        finally:
+            self.call_sites.pop()
 
     def call_ref(self, qualified: str, args: list, kwargs: dict, node: ast.Call) -> Value:
         """A call of something the program imports (or a builtin)."""

@@ -162,6 +162,13 @@ class ModuleInterpreter(Evaluator):
             self.import_depth -= 1
         return scope
 
+    def call_site_line(self) -> Optional[int]:
+        """The line of the outermost call in the file checked that is being evaluated (None: none, or the top level)."""
+        for node in self.call_sites:
+            if module_path_of(node) is None:
+                return getattr(node, "lineno", None)
+        return None
+
     def file_of(self, node) -> str:
         """The absolute path of the file a node is written in."""
         return module_path_of(node) or (self.layout.file if self.layout is not None else os.path.abspath(self.path))

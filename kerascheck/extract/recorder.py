@@ -58,7 +58,7 @@ _NOTHING = TensorInfo()
 class FactRecorder:
     def __init__(self, interpreter):
         self.interpreter = interpreter
-        # compile node -> (score, CompileFact), the most informative context wins.
+        # compile node -> [(score, CompileFact, call site line)]: every context the compile was reached in.
         self.compiles: dict = {}
         self._tensors: dict = {}  # id(TensorValue) -> (TensorValue, TensorInfo)
         self._models: dict = {}  # id(ModelValue) -> (ModelValue, [TensorInfo], ModelFact)
@@ -70,13 +70,32 @@ class FactRecorder:
         return sorted(self.model_calls.values(), key=lambda f: (f.span.line, f.span.column))
 
     def compile_facts(self) -> list:
+        """One CompileFact per compile: its most informative context; one per call site when the contexts in
+        which callers pass models give different known outputs (each names its call site)."""
         facts = []
-        for _, fact in self.compiles.values():
-            final = getattr(fact.why, "final", None)
-            if final is not None:
-                fact.why = final()
-            facts.append(fact)
-        facts.sort(key=lambda f: (f.span.line, f.span.column))
+        for contexts in self.compiles.values():
+            best = max(contexts, key=lambda context: context[0])  # the first of the best
+            by_outputs: dict = {}
+            for score, fact, call_site in contexts:
+                if call_site is None or not any(o.is_known for o in fact.outputs):
+                    continue
+                signature = tuple((o.activation, o.units) for o in fact.outputs)
+                if signature not in by_outputs or score > by_outputs[signature][0]:
+                    by_outputs[signature] = (score, fact, call_site)
+            chosen = [best[1]]
+            if len(by_outputs) >= 2:
+                chosen = []
+                for _, fact, call_site in sorted(by_outputs.values(), key=lambda context: context[2]):
+                    fact.call_site = call_site
+                    for output in fact.outputs:
+                        output.call_site = call_site
+                    chosen.append(fact)
+            for fact in chosen:
+                final = getattr(fact.why, "final", None)
+                if final is not None:
+                    fact.why = final()
+                facts.append(fact)
+        facts.sort(key=lambda f: (f.span.line, f.span.column, f.call_site or 0))
         return facts
 
     # ------------------------------------------------------------ models
@@ -444,7 +463,7 @@ class FactRecorder:
             return
         fact = CompileFact(path=self.interpreter.path, span=self.interpreter.span_of(node), model_style=None,
                            trained=[], why=why)
-        self.compiles[node] = (-1, fact)
+        self.compiles[node] = [(-1, fact, None)]
 
     def record_compile(self, node: ast.Call, model: ModelValue, arguments: dict) -> None:
         """One `compile(...)` of `model`: its outputs, each with the loss and metrics that apply to it."""
@@ -461,9 +480,9 @@ class FactRecorder:
                            trained=trained, model=model_fact, why=why)
         self._last_compile[id(model)] = (model, fact.span)  # the model kept alive: its id stays its own
         score = sum((o.activation is not None) + (o.units is not None) for o in fact.outputs)
-        previous = self.compiles.get(node)
-        if previous is None or score > previous[0]:
-            self.compiles[node] = (score, fact)
+        contexts = self.compiles.setdefault(node, [])
+        if len(contexts) < 32:  # a compile reached through very many call sites: the first ones are enough
+            contexts.append((score, fact, self.interpreter.call_site_line()))
 
     def align(self, outputs, loss_value, loss_arg, metrics_value, metrics_arg, compile_node) -> list:
         """Pair each output with its loss and metrics (single, list or dict by name)."""

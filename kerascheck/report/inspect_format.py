@@ -61,6 +61,7 @@ def compile_to_json(compile_fact) -> dict:
     return {"path": compile_fact.path, **({"cell": cell} if cell else {}), "line": line,
             "model_style": compile_fact.model_style, "checked": bool(compile_fact.trained),
             "why": compile_fact.why, "inputs": inputs,
+            **({"call_site": compile_fact.call_site} if compile_fact.call_site is not None else {}),
             "outputs": outputs, "losses": losses, "from_logits": from_logits, "metrics": metrics}
 
 
@@ -79,6 +80,8 @@ def render_text(compile_facts: list) -> str:
         described = fact.model_style or "unknown model"
         if fact.why:
             described += f": {fact.why}"
+        if fact.call_site is not None:
+            described += f", the model passed at line {fact.call_site}"
         lines.append(f"{where}: compile ({described})")
         if fact.model is not None and fact.model.inputs:
             declared = ", ".join(f"{shape_text(i.shape)} ({i.keyword}, {_input_where(fact, i)})"
@@ -100,11 +103,12 @@ def render_text(compile_facts: list) -> str:
 def summary(compile_facts: list) -> str:
     """One line for stderr: how much of what was found is known."""
     checked = [fact for fact in compile_facts if fact.trained]
+    checked_calls = len({(fact.path, fact.span) for fact in checked})
     outputs = [trained.output for fact in checked for trained in fact.trained]
-    with_why = sum(1 for fact in compile_facts if fact.why)
+    with_why = len({(fact.path, fact.span) for fact in compile_facts if fact.why})
     activation = sum(1 for output in outputs if output.activation is not None)
     units = sum(1 for output in outputs if output.units is not None)
-    calls = len(compile_facts)
-    return (f"{calls} compile call{'s' if calls != 1 else ''} found ({len(checked)} checked, {with_why} with a why); "
+    calls = len({(fact.path, fact.span) for fact in compile_facts})  # a compile read for two callers is one call
+    return (f"{calls} compile call{'s' if calls != 1 else ''} found ({checked_calls} checked, {with_why} with a why); "
             f"{len(outputs)} output{'s' if len(outputs) != 1 else ''}: {activation} with known activation, "
             f"{units} with known units.")

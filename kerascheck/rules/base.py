@@ -96,6 +96,9 @@ def describe_output(output: OutputFact) -> str:
         details.append("unknown units")
     else:
         details.append(f"{output.units} unit" + ("s" if output.units != 1 else ""))
+    call_site = getattr(output, "call_site", None)
+    if call_site is not None:
+        details.append(f"the model passed at line {call_site}")
     name = f" '{output.name}'" if output.name else ""
     return f"{activation} output{name} ({', '.join(details)})"
 
