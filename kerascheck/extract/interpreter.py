@@ -23,7 +23,7 @@ from kerascheck.extract.recorder import FactRecorder, const_int, const_str
 from kerascheck.extract.spans import SourceSpans
 from kerascheck.extract.values import (
     UNKNOWN, BoundMethod, ClassValue, Const, FunctionValue, InstanceValue, KerasObject, LayerValue, Mapping,
-    ModelValue, ModuleValue, Opaque, Ref, Sequence, TensorValue, Value, is_unknown,
+    LazyName, ModelValue, ModuleValue, Opaque, Ref, Sequence, TensorValue, Value, is_unknown,
 )
 from kerascheck.facts import InputFact
 from kerascheck.knowledge import applications, layers
@@ -115,7 +115,27 @@ class ModuleInterpreter(Evaluator):
                         if not key.startswith("_"):
                             scope.vars[key] = value
                 continue
-            scope.vars[alias.asname or alias.name] = self.module_attribute(module, alias.name, node)
+            scope.vars[alias.asname or alias.name] = LazyName(module, alias.name, node)
+
+    def lookup(self, name: str, frame: Frame) -> Value:
+        value = super().lookup(name, frame)
+        if not isinstance(value, LazyName):
+            return value
+        resolved = self.resolve_lazy(value)
+        scope = frame.scope
+        while scope is not None:  # read once: the scope that imported it keeps the value
+            if scope.vars.get(name) is value:
+                scope.vars[name] = resolved
+                break
+            scope = scope.parent
+        return resolved
+
+    def resolve_lazy(self, value: Value) -> Value:
+        for _ in range(MAX_IMPORT_DEPTH):  # a package re-exporting a name it imports from a module of its own
+            if not isinstance(value, LazyName):
+                return value
+            value = self.module_attribute(value.module, value.name, value.node)
+        return UNKNOWN if isinstance(value, LazyName) else value
 
     def module_attribute(self, module: ModuleValue, name: str, node) -> Value:
         """`module.name`: a submodule, or a name the module binds (read when first asked for)."""
@@ -128,6 +148,8 @@ class ModuleInterpreter(Evaluator):
         value = found.vars.get(name)
         if value is None:
             return Opaque(f"{module.name}.{name} is not found in the project's {module.name}", node)
+        if isinstance(value, LazyName):
+            value = found.vars[name] = self.resolve_lazy(value)
         return value
 
     def _not_read_why(self, module: ModuleValue) -> str:

@@ -54,7 +54,8 @@ class ModuleRead:
     why: Optional[str] = None
 
 
-_READ_CACHE: dict = {}  # path -> ((size, mtime_ns), ModuleRead)
+_READ_CACHE: dict = {}  # path -> ((size, mtime_ns), ModuleRead), least recently used first
+_READ_CACHE_SIZE = 128  # parsed modules kept per process (a tree of a big module is megabytes)
 
 
 def read_module(path: str, name: str) -> ModuleRead:
@@ -67,8 +68,9 @@ def read_module(path: str, name: str) -> ModuleRead:
     except OSError as error:
         return ModuleRead(why=f"cannot read {path}: {error.strerror}")
     key = (stat.st_size, stat.st_mtime_ns)
-    cached = _READ_CACHE.get(path)
+    cached = _READ_CACHE.pop(path, None)
     if cached is not None and cached[0] == key:
+        _READ_CACHE[path] = cached  # most recently used last
         return cached[1]
     if stat.st_size > MAX_MODULE_BYTES:
         result = ModuleRead(why=f"{name} is larger than {MAX_MODULE_BYTES // 1_000_000} MB")
@@ -84,9 +86,9 @@ def read_module(path: str, name: str) -> ModuleRead:
                                              shown=_shown(path), stat_key=stat_key(stat)))
         except (OSError, DecodeError, SyntaxError, ValueError, RecursionError, MemoryError) as error:
             result = ModuleRead(why=f"{name} cannot be read ({error.__class__.__name__})")
-    if len(_READ_CACHE) > 256:
-        _READ_CACHE.clear()
     _READ_CACHE[path] = (key, result)
+    while len(_READ_CACHE) > _READ_CACHE_SIZE:  # the least recently read goes first
+        del _READ_CACHE[next(iter(_READ_CACHE))]
     return result
 
 

@@ -167,6 +167,15 @@ class ModuleValue(Value):
     node: Optional[ast.AST] = None
 
 
+@dataclass(eq=False)
+class LazyName(Value):
+    """`from module import name`: the module is read when the name is first used, not at the import."""
+
+    module: "ModuleValue"
+    name: str
+    node: Optional[ast.AST] = None
+
+
 class BoundMethod(Value):
     """`instance.method`: a method of the program's own class, with its instance."""
 
