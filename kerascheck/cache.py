@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover - another Python implementation
     from hashlib import blake2b
 
 CACHE_DIR_NAME = ".kerascheck_cache"
-_FORMAT = 3
+_FORMAT = 4
 # A stat this close to the cache's write time may hide a change made in the same tick.
 _RACY_SECONDS = 2.0
 
@@ -107,11 +107,11 @@ def options_fingerprint(options, resolved_target, run_context: tuple = ()) -> st
 
 
 def finding_to_json(finding: Finding) -> dict:
-    return dict(vars(finding))
+    return finding.to_cache()
 
 
 def finding_from_json(data: dict) -> Finding:
-    return Finding(**data)
+    return Finding.from_cache(data)
 
 
 def default_cache_dir(project_root: Optional[str]) -> Path:
@@ -138,11 +138,11 @@ class ResultCache:
         except (OSError, ValueError, UnicodeDecodeError):
             self.entries = {}
 
-    # Entry: [stat_key or None, digest, options fingerprint, [finding dicts], [fixes attached, hidden],
-    # [[dependency path, digest, stat_key or None], ...]], the last three left out when there are no findings, no
-    # fixes and no dependencies (most files: a smaller file, read faster). A hit is (findings, (attached, hidden)).
+    # Entry: [stat_key or None, digest, options fingerprint, [finding dicts], [[dependency path, digest, stat_key
+    # or None], ...]], the last two left out when there are no findings and no dependencies (most files: a smaller
+    # file, read faster). A hit is the list of findings.
 
-    def lookup_stat(self, key: str, st: Optional[os.stat_result], options_fp: str) -> Optional[tuple]:
+    def lookup_stat(self, key: str, st: Optional[os.stat_result], options_fp: str) -> Optional[list]:
         """Findings when the file is unchanged by its stat, else None (then try lookup_digest)."""
         entry = self._entry(key, options_fp)
         if entry is None or st is None or entry[0] is None or entry[0] != stat_key(st):
@@ -151,7 +151,7 @@ class ResultCache:
             return None
         return self._findings(entry)
 
-    def lookup_digest(self, key: str, digest: str, options_fp: str, st: Optional[os.stat_result]) -> Optional[tuple]:
+    def lookup_digest(self, key: str, digest: str, options_fp: str, st: Optional[os.stat_result]) -> Optional[list]:
         entry = self._entry(key, options_fp)
         if entry is None or entry[1] != digest or not self._dependencies_unchanged(entry):
             return None
@@ -162,7 +162,7 @@ class ResultCache:
         return findings
 
     def store(self, key: str, st: Optional[os.stat_result], digest: str, options_fp: str, findings: list,
-              fix_counts: tuple = (0, 0), dependencies: tuple = ()) -> None:
+              dependencies: tuple = ()) -> None:
         encoded = [finding_to_json(f) for f in findings]
         if encoded:
             try:  # only what comes back identical (a tuple in a fix would come back a list)
@@ -171,8 +171,8 @@ class ResultCache:
             except (TypeError, ValueError):
                 return
         entry = [self._trusted_stat(st) if st is not None else None, digest, options_fp]
-        if encoded or any(fix_counts) or dependencies:
-            entry += [encoded, list(fix_counts)]
+        if encoded or dependencies:
+            entry.append(encoded)
         if dependencies:
             entry.append([[path, module_digest, self._trusted_key(module_stat)]
                           for path, module_digest, module_stat in dependencies])
@@ -182,7 +182,7 @@ class ResultCache:
     def save(self) -> None:
         if not self.dirty:
             return
-        from kerascheck.atomic import write_atomic  # here: most runs (all hits) write nothing
+        from kerascheck.atomic import write_atomic  # here (tempfile, ~5 ms): most runs (all hits) write nothing
 
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -206,7 +206,7 @@ class ResultCache:
 
     def _entry(self, key: str, options_fp: str) -> Optional[list]:
         entry = self.entries.get(key)
-        if not isinstance(entry, list) or len(entry) not in (3, 5, 6) or entry[2] != options_fp:
+        if not isinstance(entry, list) or len(entry) not in (3, 4, 5) or entry[2] != options_fp:
             return None
         return entry
 
@@ -225,10 +225,10 @@ class ResultCache:
 
     def _dependencies_unchanged(self, entry: list) -> bool:
         """Whether every module the cached findings rest on is still what was read (by stat, else by content)."""
-        if len(entry) < 6:
+        if len(entry) < 5:
             return True
         try:
-            for dependency in entry[5]:
+            for dependency in entry[4]:
                 path, module_digest, module_stat = dependency
                 try:
                     st = os.stat(path)
@@ -246,11 +246,10 @@ class ResultCache:
         return True
 
     @staticmethod
-    def _findings(entry: list) -> Optional[tuple]:
+    def _findings(entry: list) -> Optional[list]:
         if len(entry) == 3:
-            return [], (0, 0)
+            return []
         try:
-            attached, hidden = entry[4]
-            return [finding_from_json(item) for item in entry[3]], (int(attached), int(hidden))
-        except (TypeError, ValueError, AttributeError):
+            return [finding_from_json(item) for item in entry[3]]
+        except (TypeError, ValueError, AttributeError, KeyError):
             return None

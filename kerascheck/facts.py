@@ -210,6 +210,9 @@ class CallFact:
     positional_count: int = 0
     positional_spans: tuple = ()
     positional_values: tuple = ()  # literal values where simple, else None
+    keyword_value_spans: dict = field(default_factory=dict)  # name -> Span of the keyword argument's value
+    keyword_values: dict = field(default_factory=dict)  # name -> the value, for a literal written in the call
+    has_star: bool = False  # *args or **kwargs among the arguments
 
 
 @dataclass

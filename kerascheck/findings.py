@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from kerascheck.intents import Fix
+
 
 @dataclass
 class Finding:
@@ -15,36 +17,44 @@ class Finding:
     column: int  # 1-based
     code: str
     name: str
-    message: str
+    message: str  # as the rule wrote it: nothing rewrites it; renderers add the runtime's evidence (report.message)
     end_line: Optional[int] = None
     end_column: Optional[int] = None
-    # Evidence from the runtime pass, when it ran (JSON object).
+    # Evidence from the runtime pass, when it ran (JSON object): kerascheck/runtime/verify.py.
     runtime: Optional[dict] = None
-    # A fix (set by the fix machinery): dict with 'safety' and 'edits'.
-    fix: Optional[dict] = field(default=None, repr=False)
+    # What the rule says to change (kerascheck/intents.py): its message, safety and changes. None: no fix.
+    fix: Optional[Fix] = field(default=None, repr=False)
+    # The fix as text edits of the file, when computed (the formats that print fixes): a list of
+    # {line, column, end_line, end_column, content} (and `cell` in a notebook). None: not computed.
+    edits: Optional[list] = field(default=None, repr=False)
     # In a notebook: the cell (1-based, every cell counted, as ruff); line is then the line in that cell.
     cell: Optional[int] = None
+    # The output the finding is about (KC1, KC2): {activation, units, line (of its layer), cell (in a notebook)}.
+    output: Optional[dict] = None
 
     def sort_key(self) -> tuple:
         return (self.path, self.cell or 0, self.line, self.column, self.code, self.message)
 
-    def to_json(self) -> dict:
-        data = {
-            "path": self.path,
-            **({"cell": self.cell} if self.cell is not None else {}),
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line if self.end_line is not None else self.line,
-            "end_column": self.end_column if self.end_column is not None else self.column,
-            "code": self.code,
-            "name": self.name,
-            "message": self.message,
-        }
-        if self.runtime is not None:
-            data["runtime"] = self.runtime
+    def fix_json(self) -> Optional[dict]:
+        """The fix as the machine formats print it; None without a fix or before its edits are computed."""
+        if self.fix is None or self.edits is None:
+            return None
+        return {"safety": self.fix.safety, "message": self.fix.message, "edits": self.edits}
+
+    # The results cache keeps findings as JSON: every field, the fix intent as plain data.
+
+    def to_cache(self) -> dict:
+        data = dict(vars(self))
         if self.fix is not None:
-            data["fix"] = self.fix
+            data["fix"] = self.fix.to_json()
         return data
+
+    @classmethod
+    def from_cache(cls, data: dict) -> "Finding":
+        data = dict(data)
+        if data.get("fix") is not None:
+            data["fix"] = Fix.from_json(data["fix"])
+        return cls(**data)
 
 
 @dataclass
@@ -55,7 +65,6 @@ class FileResult:
     findings: list = field(default_factory=list)
     facts: Any = None  # kerascheck.facts.FileFacts, when kept
     internal_error: Optional[str] = None
-    fix_counts: tuple = (0, 0)  # (attached, hidden): set by kerascheck.pipeline when it attaches fixes
     # The program's other modules its findings rest on: (path, content digest, stat key), from FileFacts.
     dependencies: tuple = ()
 

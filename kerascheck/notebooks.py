@@ -48,6 +48,11 @@ class Notebook:
     problems: list = field(default_factory=list)  # KC001 for cells that do not parse, lines in `source`
     language: Optional[str] = None
 
+    def line_name(self, line: int) -> str:
+        """How a message names a line of the joined source: 'line 4 of cell 6'."""
+        cell, row = self.position(line)
+        return f"line {row} of cell {cell}"
+
     def position(self, line: int) -> tuple:
         """(cell, line in cell) for a line of the joined source."""
         if 1 <= line <= len(self.positions):
@@ -269,16 +274,11 @@ def extract_notebook(path: str, data: bytes) -> tuple:
     return facts, notebook
 
 
-_LINE_IN_MESSAGE = re.compile(r"\bline (\d+)\b")
-
-
 def findings_to_cells(findings: list, notebook: Notebook) -> list:
-    """Lines of the joined source -> (cell, line in cell), in positions and in messages ('line 7 of cell 2')."""
+    """Lines of the joined source -> (cell, line in cell), for each finding and the output it is about.
 
-    def in_message(match):
-        cell, row = notebook.position(int(match.group(1)))
-        return f"line {row} of cell {cell}"
-
+    Messages already name lines by cell (`Notebook.line_name`, given to the rules): nothing rewrites them here.
+    """
     for finding in findings:
         cell, row = notebook.position(finding.line)
         finding.cell = cell
@@ -286,8 +286,8 @@ def findings_to_cells(findings: list, notebook: Notebook) -> list:
             end_cell, end_row = notebook.position(finding.end_line)
             finding.end_line = end_row if end_cell == cell else row
         finding.line = row
-        if not finding.code.startswith("KC0"):  # KC0 messages are about the cell itself
-            finding.message = _LINE_IN_MESSAGE.sub(in_message, finding.message)
+        if finding.output is not None and finding.output.get("line") is not None:
+            finding.output["cell"], finding.output["line"] = notebook.position(finding.output["line"])
     return sorted(findings, key=lambda f: f.sort_key())
 
 

@@ -67,8 +67,8 @@ def _chunks(tasks: list, sizes: list) -> list:
 
 
 def _pool(jobs: int):
-    # Imported here: multiprocessing and concurrent.futures cost ~15 ms of start-up, and most runs (a cached
-    # run, a small change) never start a worker.
+    # Imported here: multiprocessing and concurrent.futures cost ~25 ms of start-up (-X importtime), and most runs
+    # (a cached run, a small change) never start a worker.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

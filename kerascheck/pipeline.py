@@ -11,8 +11,10 @@ and exits; nothing here prints. The path of a file through the code:
    worker processes (`parallel.run_tasks`) running `check_task` → `runner.check_path`
    → `runner.check_source`: facts (`extract`), rules (`rules.check_file`), `# noqa`
    (`suppression`), notebook cells (`notebooks`);
-4. fixes: attached to each file's findings where it is checked (`fix.attach_file_fixes`),
-   or applied (`fix.fix_file`) and shown as a diff, the findings becoming what remains;
+4. fixes: each finding carries its rule's fix intent (`intents.Fix`), which is all the
+   `[*]` marks and the hidden-fix count need; the formats that print fixes get their
+   edits where each file is checked (`fix.attach_file_edits`); --fix applies them
+   (`fix.fix_file`) and --diff shows them, the findings becoming what remains;
 5. the runtime pass (`runtime.verify`), when asked;
 6. the `Outcome` goes back to the CLI, which renders it (`report.render`) and exits.
 """
@@ -51,11 +53,9 @@ class Request:
     force_exclude: bool = False
     jobs: Optional[int] = None  # worker processes; None: one per core
     use_cache: bool = True
-    fixes: str = CHECK  # CHECK: attach them; APPLY: write them (--fix); DIFF: show them (--diff)
-    unsafe_fixes: bool = False
-    # Attach each fix with its edits, the unsafe ones too (formats that print fixes: JSON); else only
-    # the applicable ones count (the text format's [*] marks).
-    fix_edits: bool = False
+    fixes: str = CHECK  # CHECK: report them; APPLY: write them (--fix); DIFF: show them (--diff)
+    unsafe_fixes: bool = False  # unsafe fixes count as applicable (applied, marked [*])
+    fix_edits: bool = False  # compute each fix's edits (the formats that print them: JSON)
     runtime: bool = False
     runtime_python: Optional[str] = None
     runtime_imports: tuple = ()
@@ -74,7 +74,7 @@ class Outcome:
     fixed: int = 0  # fixes applied (--fix) or that would be (--diff)
     diff: str = ""  # --diff: the unified diff of every fixed file
     fixed_source: Optional[bytes] = None  # stdin with --fix: the fixed content (the input when nothing changed)
-    fixes_attached: int = 0  # findings whose fix is attached ([*])
+    fixes_attached: int = 0  # findings whose fix is applicable ([*])
     fixes_hidden: int = 0  # fixes left out: unsafe ones without --unsafe-fixes
     compiles: list = field(default_factory=list)  # CompileFacts, with keep_facts
 
@@ -90,17 +90,15 @@ def run(request: Request) -> Outcome:
     files, options_by_file = collect_files(request)
     keep_facts = request.keep_facts or request.runtime or bool(request.runtime_imports)
     fixing = request.fixes in (APPLY, DIFF)
-    # Which fixes are attached where each file is checked (in the workers, cached with the findings): none
-    # when fixing (fixing computes them again on the files it rewrites; what remains is attached after).
-    attach = None if fixing else _include_unsafe(request)
+    # Edits are computed where each file is checked (in the workers, cached with the findings), except when
+    # fixing: fixing makes them again on the files it rewrites, and what remains gets them after.
+    edits = request.fix_edits and not fixing
     cache_dir = default_cache_dir(find_project_root(Path.cwd())) if request.use_cache else None
     results = check_files(files, options_by_file.__getitem__, keep_facts=keep_facts, jobs=request.jobs,
-                          cache_dir=cache_dir, attach=attach)
+                          cache_dir=cache_dir, edits=edits)
     outcome = Outcome(files=files)
     for result in results:
         outcome.findings.extend(result.findings)
-        outcome.fixes_attached += result.fix_counts[0]
-        outcome.fixes_hidden += result.fix_counts[1]
         if result.facts is not None:
             outcome.compiles.extend(result.facts.compiles)
         if result.internal_error:
@@ -113,13 +111,39 @@ def run(request: Request) -> Outcome:
             return outcome
     if request.runtime or request.runtime_imports:
         outcome.findings = runtime_pass(outcome.findings, outcome.compiles, options_by_file, request)
-    if fixing:  # what remains of the fixes, as a check would show it
-        _attach_remaining(outcome, request)
+    if fixing and request.fix_edits:  # the edits of what remains
+        _fix_library().attach_edits(outcome.findings, {display_path(Path(path)): Path(path) for path in outcome.files})
+    _count_fixes(outcome, request)
     return outcome
 
 
-def _include_unsafe(request: Request) -> bool:
-    return request.unsafe_fixes or request.fix_edits
+def _count_fixes(outcome: Outcome, request: Request) -> None:
+    """The [*] marks and the hidden fixes: from the rules' fix intents, no edit computed."""
+    for finding in outcome.findings:
+        if finding.fix is not None:
+            if finding.fix.applicable(request.unsafe_fixes):
+                outcome.fixes_attached += 1
+            else:
+                outcome.fixes_hidden += 1
+
+
+# ---------------------------------------------------------------------------------------------- start-up
+
+
+def _runner():
+    """kerascheck.runner, imported when a file is checked, not with this module: extraction, the rules, notebooks
+    and `# noqa` cost ~70 ms of start-up (-X importtime) that a run whose files are all cache hits never needs."""
+    from kerascheck import runner
+
+    return runner
+
+
+def _fix_library():
+    """kerascheck.fix, imported when an edit is made, not with this module: libcst costs ~0.3-1 s of start-up
+    (-X importtime), and a run that only reports fixes (the [*] marks come from the rules' intents) never needs it."""
+    from kerascheck import fix
+
+    return fix
 
 
 # ---------------------------------------------------------------------------------------------- files
@@ -156,11 +180,11 @@ def collect_files(request: Request) -> tuple:
 
 
 def check_files(files: list, options_for: Callable, keep_facts: bool = False, jobs: Optional[int] = None,
-                cache_dir=None, attach: Optional[bool] = None) -> list:
-    """runner.FileResults for `files`, in their order: cache hits first, the misses in worker processes.
+                cache_dir=None, edits: bool = False) -> list:
+    """FileResults for `files`, in their order: cache hits first, the misses in worker processes.
 
-    cache_dir None: no cache (nor with keep_facts: facts are not cached). attach (None: no fixes): the fixes of
-    each file's findings are attached where it is checked, the unsafe ones too when True.
+    cache_dir None: no cache (nor with keep_facts: facts are not cached). edits: each fix's edits are computed
+    where its file is checked.
     """
     options = [options_for(path) for path in files]
     cache = ResultCache(cache_dir) if cache_dir is not None and not keep_facts else None
@@ -180,16 +204,16 @@ def check_files(files: list, options_for: Callable, keep_facts: bool = False, jo
             file_options = options[index]
             fingerprint = fingerprints.get(id(file_options))
             if fingerprint is None:
-                fingerprint = fingerprints[id(file_options)] = _options_fingerprint(file_options, cwd, attach)
+                fingerprint = fingerprints[id(file_options)] = _options_fingerprint(file_options, cwd, edits)
             key = str(path)
             keys[index], stats[index] = (key, fingerprint), st
             hit = cache.lookup_stat(key, st, fingerprint)
             if hit is None and key in cache.entries:
                 hit = _lookup_by_content(cache, key, path, fingerprint, st)
             if hit is not None:
-                out[index] = FileResult(path=key, findings=hit[0], fix_counts=hit[1])
+                out[index] = FileResult(path=key, findings=hit)
                 continue
-        work.append((index, str(path), options[index], keep_facts, keys[index] is not None, attach))
+        work.append((index, str(path), options[index], keep_facts, keys[index] is not None, edits))
         sizes.append(st.st_size if regular else 0)
 
     done = parallel.run_tasks(check_task, [task[1:] for task in work], sizes, jobs, on_lost=_lost_worker)
@@ -197,41 +221,23 @@ def check_files(files: list, options_for: Callable, keep_facts: bool = False, jo
         out[index] = result
         if cache is not None and digest is not None and keys[index] is not None and result.internal_error is None:
             key, fingerprint = keys[index]
-            cache.store(key, stats[index], digest, fingerprint, result.findings, result.fix_counts,
-                        result.dependencies)
+            cache.store(key, stats[index], digest, fingerprint, result.findings, result.dependencies)
     if cache is not None:
         cache.save()
     return out
 
 
-def check_task(path: str, options: Options, keep_facts: bool, want_digest: bool, attach: Optional[bool]) -> tuple:
+def check_task(path: str, options: Options, keep_facts: bool, want_digest: bool, edits: bool) -> tuple:
     """(FileResult, digest of the bytes checked or None): one file's work, in a worker process or here."""
-    # Imported here, not at the top: extraction, the rules, notebooks and `# noqa` cost ~60 ms of start-up
-    # that a run whose files are all cache hits never needs.
-    from kerascheck import runner
-
-    result, data = runner.check_path(Path(path), options, keep_facts)
-    if attach is not None and data is not None and result.findings and result.internal_error is None:
-        _attach_fixes(result, data, Path(path).suffix.lower() == ".ipynb", attach)
+    result, data = _runner().check_path(Path(path), options, keep_facts)
+    if edits and data is not None and result.internal_error is None \
+            and any(finding.fix is not None for finding in result.findings):
+        try:
+            _fix_library().attach_file_edits(result.findings, data, Path(path).suffix.lower() == ".ipynb")
+        except Exception:  # noqa: BLE001 - a fix is a bonus: the findings stand without it
+            for finding in result.findings:
+                finding.fix = finding.edits = None
     return result, (content_digest(data) if want_digest and data is not None else None)
-
-
-def _attach_fixes(result, data: bytes, notebook: bool, include_unsafe: bool) -> None:
-    """Attach the fixes of one file's findings (a fix is a bonus: the findings stand without it)."""
-    from kerascheck import runner  # with check_task's reason
-
-    # A rule's fix_safety says it has a fixer (tests/test_fix_engine.py): asking it here keeps
-    # kerascheck.fix, and libcst with it, out of runs that have nothing to fix.
-    if not any(runner.rule_fix_safety(finding.code) for finding in result.findings):
-        return
-    # Imported here: libcst costs ~250 ms of start-up, and a run with nothing to fix never needs it.
-    from kerascheck import fix
-
-    try:
-        result.fix_counts = fix.attach_file_fixes(result.findings, data, notebook, include_unsafe)
-    except Exception:  # noqa: BLE001
-        for finding in result.findings:
-            finding.fix = None
 
 
 def _lost_worker(task: tuple) -> tuple:
@@ -250,12 +256,12 @@ def _lookup_by_content(cache: ResultCache, key: str, path, fingerprint: str, st)
         return None
 
 
-def _options_fingerprint(options: Options, cwd: str, attach: Optional[bool]) -> str:
+def _options_fingerprint(options: Options, cwd: str, edits: bool) -> str:
     # Not the detected target: its last resort, the installed packages, is in the cache file's name already,
     # and asking importlib.metadata would cost more than the rest of a cached run.
     target = options.target if options.target is not None else repository_target(options.project_root)
     # Findings carry paths relative to the working directory: part of the key too.
-    return options_fingerprint(options, target, run_context=(attach, cwd))
+    return options_fingerprint(options, target, run_context=(edits, cwd))
 
 
 # ---------------------------------------------------------------------------------------------- fixes
@@ -267,9 +273,7 @@ def apply_fixes(outcome: Outcome, options_for: Callable, request: Request, keep_
     Written files are checked again from disk (their facts too, when kept); for --diff the findings are those
     of the fixed text in memory.
     """
-    # Imported here: libcst costs ~250 ms of start-up, and a run with nothing to fix never needs it.
-    from kerascheck import fix, runner  # runner: with check_task's reason
-
+    fix, runner = _fix_library(), _runner()
     write = request.fixes == APPLY
     by_path: dict = {}
     for finding in outcome.findings:
@@ -278,7 +282,7 @@ def apply_fixes(outcome: Outcome, options_for: Callable, request: Request, keep_
     for path in outcome.files:
         shown = display_path(Path(path))
         findings = by_path.get(shown, [])
-        if not any(fix.has_fixer(finding) for finding in findings):
+        if not any(finding.fix is not None and finding.fix.applicable(request.unsafe_fixes) for finding in findings):
             continue
         file_fix = fix.fix_file(Path(path), shown, runner.checker(shown, options_for(path)), request.unsafe_fixes, write,
                                 findings=findings)
@@ -303,15 +307,6 @@ def apply_fixes(outcome: Outcome, options_for: Callable, request: Request, keep_
     outcome.findings = sorted((f for findings in by_path.values() for f in findings), key=Finding.sort_key)
 
 
-def _attach_remaining(outcome: Outcome, request: Request) -> None:
-    """After --fix: the fixes still attached to what remains (the unsafe ones, without --unsafe-fixes)."""
-    from kerascheck import fix  # with apply_fixes' reason
-
-    files = {display_path(Path(path)): Path(path) for path in outcome.files}
-    outcome.fixes_attached, outcome.fixes_hidden = fix.attach_fixes(outcome.findings, files,
-                                                                    include_unsafe=_include_unsafe(request))
-
-
 # ---------------------------------------------------------------------------------------------- the runtime pass
 
 
@@ -319,8 +314,10 @@ def runtime_pass(findings: list, compiles: list, options_by_file: dict, request:
     """The opt-in runtime pass (kerascheck/runtime/): real Keras in `request.runtime_python`, one subprocess per
     kind of work. Returns the findings with the runtime's evidence and findings. Raises RunError."""
     # Imported here: the runtime pass's modules (the probe's protocol, its cache, subprocesses) are needed by
-    # --runtime alone; the rules with check_task's reason.
-    from kerascheck import runner, runtime
+    # --runtime alone.
+    from kerascheck.runtime import runner as runtime, verify
+
+    runner = _runner()
 
     by_display = {display_path(Path(path)): options for path, options in options_by_file.items()}
     try:
@@ -334,7 +331,7 @@ def runtime_pass(findings: list, compiles: list, options_by_file: dict, request:
 
     try:
         if request.runtime:
-            findings, _ = runtime.verify(findings, compiles, is_selected, python=request.runtime_python,
+            findings, _ = verify.verify(findings, compiles, is_selected, python=request.runtime_python,
                                  cache_dir=".kerascheck_cache/runtime")
         for target in request.runtime_imports:
             reply = runtime.run_import(target, sys_path=list(request.runtime_paths) or ["."], python=request.runtime_python)
@@ -359,8 +356,7 @@ def runtime_pass(findings: list, compiles: list, options_by_file: dict, request:
 def _run_stdin(request: Request) -> Outcome:
     """`kerascheck check -` / `--stdin-filename PATH`: what is piped in, as ruff does it: with --fix the fixed
     source (the input when nothing changed) is the result, with --diff its diff."""
-    from kerascheck import runner  # with check_task's reason
-
+    runner = _runner()
     name = request.stdin_filename
     try:
         options = request.settings.options_for(Path(name) if name else Path.cwd() / "stdin.py")
@@ -376,12 +372,9 @@ def _run_stdin(request: Request) -> Outcome:
     if result.internal_error:
         outcome.internal_errors.append(result.internal_error)
         return outcome
-    if not any(runner.rule_fix_safety(finding.code) for finding in result.findings):
-        return outcome
-    from kerascheck import fix  # with apply_fixes' reason
-
-    if request.fixes in (APPLY, DIFF):
-        file_fix = fix.fix_data(data, shown, runner.checker(shown, options), request.unsafe_fixes, notebook,
+    fixable = any(finding.fix is not None and finding.fix.applicable(request.unsafe_fixes) for finding in result.findings)
+    if request.fixes in (APPLY, DIFF) and fixable:
+        file_fix = _fix_library().fix_data(data, shown, runner.checker(shown, options), request.unsafe_fixes, notebook,
                                 findings=result.findings)
         if file_fix.error is not None:
             outcome.fix_errors.append(file_fix.error)
@@ -389,10 +382,11 @@ def _run_stdin(request: Request) -> Outcome:
         outcome.fixed, outcome.diff = file_fix.fixed, file_fix.diff()
         if file_fix.changed:
             outcome.fixed_source, outcome.findings, data = file_fix.new_data, file_fix.remaining, file_fix.new_data
-        if request.fixes == DIFF:
-            return outcome
-    outcome.fixes_attached, outcome.fixes_hidden = fix.attach_file_fixes(outcome.findings, data, notebook,
-                                                                         _include_unsafe(request))
+    if request.fixes == DIFF:
+        return outcome
+    if request.fix_edits and any(finding.fix is not None for finding in outcome.findings):
+        _fix_library().attach_file_edits(outcome.findings, data, notebook)
+    _count_fixes(outcome, request)
     return outcome
 
 

@@ -22,7 +22,8 @@ from kerascheck.config import Options
 from kerascheck.extract import DecodeError, decode_source, extract_bytes, extract_text, may_hold_keras
 from kerascheck.facts import FileFacts, FileProblem
 from kerascheck.findings import FileResult, display_path  # noqa: F401 - display_path: also runner's public name
-from kerascheck.rules import all_rules, check_file, code_selected, rule_fix_safety  # noqa: F401 - the pipeline's
+from kerascheck.rules import all_rules, check_file, code_selected
+from kerascheck.rules.base import line_of
 
 # A per-file target: '# kerascheck: keras-version=2.3.1' in the first lines.
 _FILE_DIRECTIVE = re.compile(rb"^#\s*kerascheck:\s*keras-version\s*=\s*(\S+)", re.MULTILINE)
@@ -108,7 +109,8 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
             except DecodeError:
                 text = None
         target = target_for(data, options)
-        findings = check_file(facts, target, selected_rules(options, shown))
+        name_line = notebook_index.line_name if notebook_index is not None else line_of
+        findings = check_file(facts, target, selected_rules(options, shown), name_line)
         if text is not None and noqa != "none":
             findings = suppression.filter_findings(findings, text, inline=noqa == "all",
                                                    flake8_file_directive=noqa == "all")

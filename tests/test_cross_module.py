@@ -50,7 +50,7 @@ def _mark_cached_messages(cache_dir: Path) -> None:
     (cache_file,) = cache_dir.glob("results-*.json")
     data = json.loads(cache_file.read_text())
     for entry in data["files"].values():
-        if len(entry) >= 5:
+        if len(entry) >= 4:
             for finding in entry[3]:
                 finding["message"] = "CACHED"
     cache_file.write_text(json.dumps(data))

@@ -7,10 +7,9 @@ import shutil
 
 import pytest
 
-from kerascheck.fix import FIXERS, fix_file, fix_source
-from kerascheck import atomic
+from kerascheck import atomic, intents
+from kerascheck.fix import MAKERS, fix_file, fix_source
 from kerascheck.fix.edits import Edit, apply_edits, overlaps
-from kerascheck.fix.registry import Fix
 from kerascheck.rules import all_rules
 from kerascheck.runner import Options, check_source, checker
 from kerascheck.versions import UNKNOWN
@@ -24,10 +23,17 @@ def check(text):
     return check_source("case.py", text, OPTIONS).findings
 
 
-def test_every_rule_with_a_fix_safety_has_a_fixer_and_the_reverse():
+def test_every_rule_with_a_fix_safety_gives_fixes_and_the_reverse():
+    """A rule's fix_safety (its documentation's word) and the fixes its reports carry agree."""
+    fixed = {finding.code for rule in all_rules() for source in rule.fires for finding in check(source)
+             if finding.code == rule.code and finding.fix is not None}
     with_safety = {rule.code for rule in all_rules() if rule.fix_safety}
-    assert with_safety == set(FIXERS)
+    assert with_safety == fixed
     assert all(rule.fix_safety in (None, "safe", "unsafe") for rule in all_rules())
+
+
+def test_every_kind_of_change_has_a_maker():
+    assert set(MAKERS) == set(intents.CHANGES)
 
 
 def test_overlaps():
@@ -40,11 +46,11 @@ def test_overlaps():
 
 
 def test_a_fix_that_would_not_parse_is_never_applied(tmp_path, monkeypatch):
-    def broken(ctx, finding):
+    def broken(ctx, change, made):
         start = ctx.text.index("nb_epoch")
-        return Fix("break it", [Edit(start, start + 8, "epochs=(")])
+        made.edits.append(Edit(start, start + 8, "epochs=("))
 
-    monkeypatch.setitem(FIXERS, "KC302", broken)
+    monkeypatch.setitem(MAKERS, intents.RenameKeyword, broken)
     path = tmp_path / "t.py"
     path.write_text(KERAS1_FIT)
     result = fix_file(path, "t.py", checker("t.py", OPTIONS), unsafe=True, write=True)
@@ -53,11 +59,11 @@ def test_a_fix_that_would_not_parse_is_never_applied(tmp_path, monkeypatch):
     assert [f.code for f in result.remaining] == ["KC302"]
 
 
-def test_a_fixer_that_raises_loses_its_fix_not_the_run(monkeypatch):
-    def crash(ctx, finding):
+def test_a_maker_that_raises_loses_its_fix_not_the_run(monkeypatch):
+    def crash(ctx, change, made):
         raise RuntimeError("bug")
 
-    monkeypatch.setitem(FIXERS, "KC302", crash)
+    monkeypatch.setitem(MAKERS, intents.RenameKeyword, crash)
     outcome = fix_source(KERAS1_FIT, check, unsafe=True)
     assert outcome.text == KERAS1_FIT and [f.code for f in outcome.remaining] == ["KC302"]
 

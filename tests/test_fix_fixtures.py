@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from kerascheck.fix import fix_file, has_fixer, parses
+from kerascheck.fix import fix_file, has_fix, parses
 from kerascheck.runner import Options, checker
 from kerascheck.versions import UNKNOWN
 from tests.conftest import FIXTURES
@@ -21,7 +21,7 @@ def test_fixture_fixed_to_a_fixed_point(path, tmp_path):
     options = Options(target=UNKNOWN)
     first = fix_file(copy, path.name, checker(path.name, options), unsafe=True, write=True)
     assert first.error is None, first.error
-    assert not [f for f in first.remaining if has_fixer(f) and _applicable(copy, f)], \
+    assert not [f for f in first.remaining if has_fix(f) and _applicable(copy, f)], \
         f"fixable findings left: {[(f.line, f.code) for f in first.remaining]}"
     if path.suffix == ".py":
         if parses(path.read_text(encoding="utf-8")):

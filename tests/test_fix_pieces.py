@@ -1,6 +1,6 @@
 """Fixes computed from the statements around the findings are exactly those of a parse of the whole file.
 
-attach_fixes (and compute_fixes) parse only the statements that hold the findings,
+attach_file_edits (and compute_fixes) parse only the statements that hold the findings,
 and the whole file only for the fixes that ask about it (kerascheck/fix/context.py);
 `whole_file=True` parses the whole file first, as the fixer always did. Both ways
 must attach the same edits to the same findings, with the same safety, for every
@@ -14,7 +14,7 @@ import textwrap
 import libcst
 import pytest
 
-from kerascheck.fix import attach_fixes, compute_fixes, has_fixer
+from kerascheck.fix import applicable, attach_edits, compute_fixes, has_fix
 from kerascheck.fix import context as fix_context
 from kerascheck.fix.edits import LineIndex
 from kerascheck.fix.statements import statement_runs
@@ -28,8 +28,10 @@ FILES = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".py", ".ipynb"))
 
 def _attached(path, whole_file, include_unsafe):
     findings = check_one_file(path, OPTIONS).findings
-    counts = attach_fixes(findings, {f.path: path for f in findings}, include_unsafe, whole_file=whole_file)
-    return counts, [(f.code, f.line, f.column, f.cell, f.fix) for f in findings]
+    attach_edits(findings, {f.path: path for f in findings}, whole_file=whole_file)
+    shown = [f for f in findings if f.fix is not None and applicable(f.fix, include_unsafe)]
+    counts = (len(shown), sum(1 for f in findings if f.fix is not None) - len(shown))
+    return counts, [(f.code, f.line, f.column, f.cell, f.fix_json() if f in shown else None) for f in findings]
 
 
 @pytest.mark.parametrize("include_unsafe", [False, True], ids=["safe", "unsafe"])
@@ -75,7 +77,7 @@ def test_reshaped_fixtures_get_the_same_fixes(shape):
             continue
         text = RESHAPED[shape](path.read_text(encoding="utf-8"))
         findings = check_source("case.py", text, OPTIONS).findings
-        if not any(has_fixer(finding) for finding in findings):
+        if not any(has_fix(finding) for finding in findings):
             continue
         pieces = _fixes(text, findings, whole_file=False)
         assert pieces == _fixes(text, findings, whole_file=True), path.name
@@ -144,7 +146,7 @@ def test_a_string_fix_parses_only_its_statement(monkeypatch):
         model = keras.Sequential([keras.layers.Dense(5, activation='softmax')])
         model.compile(loss='binary_crossentropy', metrics=['accuracy'])
         """)
-    findings = [f for f in check_source("case.py", code, OPTIONS).findings if has_fixer(f)]
+    findings = [f for f in check_source("case.py", code, OPTIONS).findings if has_fix(f)]
     assert [f.code for f in findings] == ["KC101"]
     parsed = []
     real_parse = libcst.parse_module

@@ -140,7 +140,7 @@ def test_cache_in_process_round_trip(tmp_path):
     cache.store("a.py", source.stat(), "digest", "options", [finding])
     cache.save()
     again = ResultCache(tmp_path / "c")
-    assert again.lookup_digest("a.py", "digest", "options", source.stat()) == ([finding], (0, 0))
+    assert again.lookup_digest("a.py", "digest", "options", source.stat()) == [finding]
     assert again.lookup_digest("a.py", "other", "options", source.stat()) is None
     assert again.lookup_digest("a.py", "digest", "other options", source.stat()) is None
     # Written just now: the stat shortcut is not trusted, the digest decides.
@@ -275,3 +275,20 @@ def test_file_settings_resolve_folders_as_realpath(tmp_path, monkeypatch):
     assert file_options._real_folder("link/sub/..") == os.path.realpath("link/sub/..")
     assert file_options.file_settings("link/m.py")[1].ignore == ("KC201",)
     assert file_options.options_for(Path("link/m.py")).ignore == ("KC201",)
+
+
+def test_fix_marks_need_no_edit_and_no_libcst(run_cli, tmp_path, monkeypatch):
+    """The [*] marks and the hidden-fix count come from the rules' fix intents: a text check computes no edit,
+    so it runs the same with libcst unavailable (issue 11: marks once cost a quadratic scan of the file)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "keras1.py").write_text(
+        "import keras\nm = keras.Sequential([keras.layers.Dense(10, activation='softmax')])\n"
+        "m.compile(loss='binary_crossentropy', metrics=['accuracy'])\nm.fit(x, y, nb_epoch=2)\n")
+    reference = run_cli(".", "--no-cache", cwd=project)
+    assert " KC302 [*] " in reference.stdout and "hidden fix" in reference.stderr
+    _no_libcst(tmp_path, monkeypatch)
+    blocked = run_cli(".", "--no-cache", cwd=project)
+    assert "Traceback" not in blocked.stderr, blocked.stderr
+    assert (blocked.stdout, blocked.stderr, blocked.returncode) == \
+        (reference.stdout, reference.stderr, reference.returncode)

@@ -93,6 +93,10 @@ class Resolver:
         return value.qualified if isinstance(value, Ref) else None
 
 
+# The literals a keyword argument's value is recorded as (CallFact.keyword_values).
+_KEYWORD_LITERALS = (int, float, str, bool, type(None))
+
+
 def _literal(value: Value):
     """A plain Python value for a CallFact: int, float, str, bool, None, or a tuple of those."""
     if isinstance(value, Const) and isinstance(value.value, (int, float, str, bool, type(None))):
@@ -269,10 +273,13 @@ class CallExtractor:
         if qualified is None:
             return
         span_of = self.interpreter.span_of
-        keywords = {}
+        keywords, value_spans, values = {}, {}, {}
         for keyword in node.keywords:
-            if keyword.arg is not None:
-                keywords.setdefault(keyword.arg, span_of(keyword))
+            if keyword.arg is not None and keyword.arg not in keywords:
+                keywords[keyword.arg] = span_of(keyword)
+                value_spans[keyword.arg] = span_of(keyword.value)
+                if isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, _KEYWORD_LITERALS):
+                    values[keyword.arg] = keyword.value.value
         positional_spans = []
         positional_values = []
         for arg in node.args:
@@ -285,7 +292,9 @@ class CallExtractor:
         self.calls.append(CallFact(
             qualified_name=qualified, span=span_of(node), keywords=keywords,
             positional_count=len(positional_spans), positional_spans=tuple(positional_spans),
-            positional_values=tuple(positional_values)))
+            positional_values=tuple(positional_values), keyword_value_spans=value_spans, keyword_values=values,
+            has_star=any(isinstance(arg, ast.Starred) for arg in node.args)
+            or any(keyword.arg is None for keyword in node.keywords)))
 
     def qualified_name(self, node: ast.Call, scope: Scope) -> Optional[str]:
         """The callee's qualified name when the call is worth a look, else None."""

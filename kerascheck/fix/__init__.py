@@ -1,12 +1,11 @@
 """Fixes: libcst-made text edits for the findings that have one, applied like ruff's `--fix`.
 
-A library: given a file and a `check(source, notebook=False) -> findings` callable
-(kerascheck.runner.checker), it computes the fixes of the findings, applies them to a
-fixed point (kerascheck/fix/engine.py) and writes the file atomically, or attaches each
-finding's fix as JSON-ready edits. A fixer (fix/metrics.py, fix/losses.py, fix/keras1.py)
-re-reads the file's syntax at the finding's position and returns edits that keep every
-comment and all formatting around them. Each fix is safe or unsafe (the rule's
-`fix_safety`, or the fix's own). Notebooks are fixed cell by cell (fix/notebook.py).
+A library: the rules say what to change (each finding's `fix`, kerascheck/intents.py);
+given a file and a `check(source, notebook=False) -> findings` callable
+(kerascheck.runner.checker), this turns those intents into edits that keep every comment
+and all formatting around them (fix/make.py), applies them to a fixed point
+(fix/engine.py) and writes the file atomically, or attaches each finding's edits for the
+formats that print them. Notebooks are fixed cell by cell (fix/notebook.py).
 """
 
 from __future__ import annotations
@@ -19,8 +18,9 @@ from kerascheck.atomic import write_atomic
 from kerascheck.fix import notebook as notebook_fixes
 from kerascheck.fix.edits import LineIndex
 from kerascheck.fix.engine import (  # noqa: F401 - the engine's public names
-    FIXERS, MAX_PASSES, SourceFix, applicable, compute_fixes, fix_source, has_fixer, parses, to_json,
+    MAX_PASSES, SourceFix, applicable, compute_fixes, edits_json, fix_source, has_fix, parses,
 )
+from kerascheck.fix.make import MAKERS, TextFix  # noqa: F401
 from kerascheck.fix.files import decode, unified_diff
 
 # ---------------------------------------------------------------- files
@@ -93,51 +93,46 @@ def fix_data(data: bytes, shown: str, check: Callable, unsafe: bool, notebook: b
     return result
 
 
-def attach_fixes(findings: list, paths: dict, include_unsafe: bool, whole_file: bool = False) -> tuple:
-    """Set `finding.fix` (JSON-ready) on the findings a fix exists for, reading their files.
+def attach_edits(findings: list, paths: dict, whole_file: bool = False) -> None:
+    """Set `finding.edits` on the findings with a fix, reading their files (`paths`: a finding's path -> its file).
 
-    `paths` maps a finding's path to the file. Returns (attached, hidden): see attach_file_fixes.
+    A fix that cannot be made in the file is dropped (`finding.fix` = None): what is printed is what --fix does.
     """
     by_path: dict = {}
     for finding in findings:
-        if has_fixer(finding):
+        if finding.fix is not None:
             by_path.setdefault(finding.path, []).append(finding)
-    attached = hidden = 0
     for shown, file_findings in by_path.items():
         path = paths.get(shown)
-        if path is None:
-            continue
         try:
-            data = path.read_bytes()
+            data = path.read_bytes() if path is not None else None
         except OSError:
+            data = None
+        if data is None:
+            for finding in file_findings:
+                finding.fix = None
             continue
-        counts = attach_file_fixes(file_findings, data, path.suffix.lower() == ".ipynb", include_unsafe, whole_file)
-        attached, hidden = attached + counts[0], hidden + counts[1]
-    return attached, hidden
+        attach_file_edits(file_findings, data, path.suffix.lower() == ".ipynb", whole_file)
 
 
-def attach_file_fixes(findings: list, data: bytes, notebook: bool, include_unsafe: bool,
-                      whole_file: bool = False) -> tuple:
-    """Set `finding.fix` (JSON-ready) on the findings of one file's content that a fix exists for.
+def attach_file_edits(findings: list, data: bytes, notebook: bool, whole_file: bool = False) -> None:
+    """Set `finding.edits` on the findings of one file's content that have a fix; drop the fixes it cannot make.
 
-    Fixes that are not applicable (unsafe, without `include_unsafe`) are counted, not attached.
-    Returns (attached, hidden). `whole_file`: see compute_fixes.
+    `whole_file`: see compute_fixes.
     """
-    findings = [finding for finding in findings if has_fixer(finding)]
+    findings = [finding for finding in findings if finding.fix is not None]
     if not findings:
-        return 0, 0
+        return
+    made = {}
     if notebook:
-        return notebook_fixes.attach([f for f in findings if f.cell is not None], data, include_unsafe, whole_file)
-    decoded = decode(data)
-    if decoded is None:
-        return 0, 0
-    text = decoded[0]
-    index = LineIndex(text)
-    attached = hidden = 0
-    for finding, fix in compute_fixes(text, findings, whole_file):
-        if applicable(fix, include_unsafe):
-            finding.fix = to_json(fix, index)
-            attached += 1
-        else:
-            hidden += 1
-    return attached, hidden
+        made = notebook_fixes.edits_in_notebook(findings, data, whole_file)
+    else:
+        decoded = decode(data)
+        if decoded is not None:
+            index = LineIndex(decoded[0])
+            made = {id(finding): edits_json(fix, index)
+                    for finding, fix in compute_fixes(decoded[0], findings, whole_file)}
+    for finding in findings:
+        finding.edits = made.get(id(finding))
+        if finding.edits is None:
+            finding.fix = None

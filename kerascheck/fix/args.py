@@ -14,10 +14,6 @@ def keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
     return None
 
 
-def positionals(call: cst.Call) -> list:
-    return [arg for arg in call.args if arg.keyword is None and not arg.star]
-
-
 def has_star(call: cst.Call) -> bool:
     return any(arg.star for arg in call.args)
 
@@ -28,11 +24,23 @@ def _has_comment(whitespace) -> bool:
     return False
 
 
+def _breaks_line(comma) -> bool:
+    return isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace)
+
+
 def without(call: cst.Call, dropped) -> cst.Call:
     """The call without the given Arg nodes. A comma that carries a comment stays, as a trailing comma."""
     dropped = list(dropped)
     args = list(call.args)
-    kept = [arg for arg in args if not any(arg is d for d in dropped)]
+    kept = []
+    for index, arg in enumerate(args):
+        if not any(arg is d for d in dropped):
+            kept.append(arg)
+        elif kept and index < len(args) - 1 and _breaks_line(arg.comma) and not _breaks_line(kept[-1].comma) \
+                and isinstance(kept[-1].comma, cst.Comma):
+            # `a,\n    b=1,\n    c` without b: a keeps the line break b's comma had (the call keeps its lines).
+            kept[-1] = kept[-1].with_changes(comma=kept[-1].comma.with_changes(
+                whitespace_after=arg.comma.whitespace_after))
     if kept and any(args[-1] is arg for arg in dropped):  # the last argument went
         last = args[-1]
         previous = kept[-1]
@@ -69,6 +77,3 @@ def with_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Ca
 def renamed(arg: cst.Arg, name: str) -> cst.Arg:
     return arg.with_changes(keyword=arg.keyword.with_changes(value=name))
 
-
-def parse_expression(code: str) -> cst.BaseExpression:
-    return cst.parse_expression(code)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 from libcst._position import CodePosition, CodeRange
 
 from kerascheck import knowledge
@@ -111,6 +112,11 @@ class _Parse:
                 raise NeedsWholeFile("the parent of a statement parsed on its own")
             self.file_range(found)  # the `if True:` added around an indented piece: NeedsWholeFile
         return found
+
+    def raw_parents(self) -> dict:
+        """id(node) -> parent, as parsed (the lines added around the pieces included): for indentation only."""
+        self._walk()
+        return self._parents
 
     def names(self, value: str) -> list:
         """(Name node, its parent) for every Name spelled `value`."""
@@ -278,22 +284,48 @@ class FixContext:
         start, end = self.span(node)
         return self.text[start:end]
 
-    def code_for(self, node: cst.CSTNode) -> str:
-        """The code libcst writes for a node in this file."""
+    def code_for(self, node: cst.CSTNode, where: Optional[cst.CSTNode] = None) -> str:
+        """The code libcst writes for a node in this file, in place of `where` (default: the node itself).
+
+        In place: inside the indented blocks around `where`, whose indentation libcst writes at the start of
+        every continuation line of a call spread over lines (Module.code_for_node would write none).
+        """
         if not self.parsed_whole_file and not isinstance(node, _RENDERED_ALIKE):
             raise NeedsWholeFile("code with an indented block follows the file's default indent")
-        return self._local.module.code_for_node(node)
+        module = self._local.module
+        state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
+        for indent in self._block_indents(where if where is not None else node):
+            state.increase_indent(indent)
+        node._codegen(state)
+        return "".join(state.tokens)
 
-    def render(self, node: cst.CSTNode) -> str:
+    def _block_indents(self, node: cst.CSTNode) -> list:
+        """The indentation of each indented block around a node of this context's parses, outermost first."""
+        for parse in (self._local, self._whole):
+            if parse is None:
+                continue
+            parents = parse.raw_parents()
+            if id(node) not in parents:
+                continue
+            indents = []
+            current = parents.get(id(node))
+            while current is not None:
+                if isinstance(current, cst.IndentedBlock):
+                    indents.append(current.indent if current.indent is not None else parse.module.default_indent)
+                current = parents.get(id(current))
+            return indents[::-1]
+        return []  # a node made by a fix, or at the top level
+
+    def render(self, node: cst.CSTNode, where: Optional[cst.CSTNode] = None) -> str:
         """The code of a node as its position range covers it (no own parentheses, comma or semicolon)."""
-        return self.code_for(_bare(node))
+        return self.code_for(_bare(node), where if where is not None else node)
 
     def replace(self, old: cst.CSTNode, new) -> Edit:
-        """Replace old's range by a node (rendered like old's range) or by text."""
+        """Replace old's range by a node (rendered like old's range, in its place) or by text."""
         start, end = self.span(old)
         if self.text[start:end] != self.render(old):
             raise FixUnavailable(f"position range of {type(old).__name__} does not match its code")
-        return Edit(start, end, new if isinstance(new, str) else self.render(new))
+        return Edit(start, end, new if isinstance(new, str) else self.render(new, where=old))
 
     def rewrite(self, old: cst.CSTNode, new: cst.CSTNode) -> Edit:
         """Replace old by new, as the narrowest edit (a changed node keeps everything around the change)."""

@@ -18,46 +18,47 @@ from typing import Callable, Optional
 
 import libcst as cst
 
-from kerascheck.fix import keras1, losses, metrics  # noqa: F401 - the fixers register themselves
 from kerascheck.fix.context import FixContext, FixUnavailable, NeedsWholeFile, WholeFileDoesNotParse
 from kerascheck.fix.edits import Edit, LineIndex, apply_edits, overlaps
-from kerascheck.fix.registry import FIXERS, Fix
-from kerascheck.rules import rule_fix_safety
+from kerascheck.fix.make import TextFix, make_fix
 
 # Enough for every chain seen (a fix enabling another, one import edit per pass); a
-# safety net against a fixer that would not converge.
+# safety net against a fix that would not converge.
 MAX_PASSES = 16
 
 
-def has_fixer(finding) -> bool:
-    return finding.code in FIXERS and rule_fix_safety(finding.code) is not None
+def has_fix(finding) -> bool:
+    """Whether the rule gave the finding a fix (kerascheck/intents.py): known without computing an edit."""
+    return finding.fix is not None
 
 
-def applicable(fix: Fix, unsafe: bool) -> bool:
+def applicable(fix, unsafe: bool) -> bool:
+    """A fix (an intent or a TextFix) that --fix applies: safe ones, unsafe ones with --unsafe-fixes."""
     return fix.safety == "safe" or (unsafe and fix.safety == "unsafe")
 
 
 def compute_fixes(text: str, findings: list, whole_file: bool = False) -> list:
-    """[(finding, Fix)] for the findings of `text` that have a fix.
+    """[(finding, TextFix)] for the findings of `text` whose fix can be made.
 
     One parse for all of them: of the statements around them, and of the whole file
     only for the fixes that ask about it (`whole_file`: the whole file at once; the
     fixes are the same, the tests compare both ways).
     """
-    candidates = [finding for finding in findings if has_fixer(finding) and finding.cell is None]
+    candidates = [finding for finding in findings if finding.fix is not None]
     if not candidates:
         return []
-    near = None if whole_file else [(finding.line, finding.end_line or finding.line) for finding in candidates]
+    near = None if whole_file else [(span.line, span.end_line)
+                                    for finding in candidates for span in finding.fix.spans()]
     try:
         ctx = FixContext(text, near)
         whole = None  # the whole file's context, for the fixes the statements alone cannot give
         found = []
         for finding in candidates:
             try:
-                fix = _fix_one(ctx, finding)
+                fix = _make_one(ctx, finding)
             except NeedsWholeFile:
                 whole = whole or ctx.whole_file()
-                fix = _fix_one(whole, finding)
+                fix = _make_one(whole, finding)
             if fix is not None:
                 found.append((finding, fix))
     except WholeFileDoesNotParse:
@@ -65,9 +66,9 @@ def compute_fixes(text: str, findings: list, whole_file: bool = False) -> list:
     return found
 
 
-def _fix_one(ctx: FixContext, finding) -> Optional[Fix]:
+def _make_one(ctx: FixContext, finding) -> Optional[TextFix]:
     try:
-        fix = FIXERS[finding.code](ctx, finding)
+        fix = make_fix(ctx, finding.fix)
     except NeedsWholeFile:
         if ctx.parsed_whole_file:
             return None  # cannot happen: the whole file answers everything
@@ -76,21 +77,20 @@ def _fix_one(ctx: FixContext, finding) -> Optional[Fix]:
         raise
     except FixUnavailable:
         return None
-    except Exception:  # noqa: BLE001 - a fixer's bug loses its fix, never the check
+    except Exception:  # noqa: BLE001 - a bug making one fix loses that fix, never the check
         return None
     if fix is None or not fix.edits or _overlapping(fix.edits):
         return None
-    if fix.safety is None:
-        fix.safety = rule_fix_safety(finding.code)
     return fix
 
 
 def _overlapping(edits: list) -> bool:
+    """Whether two edits of one fix overlap (a fix has a few edits: all pairs)."""
     return any(overlaps(a, b) for i, a in enumerate(edits) for b in edits[i + 1:])
 
 
-def to_json(fix: Fix, index: LineIndex) -> dict:
-    return {"safety": fix.safety, "message": fix.message, "edits": [edit.to_json(index) for edit in fix.edits]}
+def edits_json(fix: TextFix, index: LineIndex) -> list:
+    return [edit.to_json(index) for edit in fix.edits]
 
 
 def parses(text: str) -> bool:
@@ -121,18 +121,27 @@ def fix_source(text: str, check: Callable, unsafe: bool, findings: Optional[list
         if findings is None:
             findings = check(current)
         chosen, taken = [], _TakenEdits()
-        fixes = [(f, fix) for f, fix in compute_fixes(current, findings) if applicable(fix, unsafe)]
+        wanted = [f for f in findings if f.fix is not None and applicable(f.fix, unsafe)]
+        fixes = compute_fixes(current, wanted)
         for finding, fix in sorted(fixes, key=lambda pair: (pair[0].line, pair[0].column)):
             if not any(taken.overlaps(edit) for edit in fix.edits):
-                chosen.append(fix)
+                chosen.append((finding, fix))
                 taken.add(fix.edits)
         if not chosen:
+            _unfixable(wanted)  # none of them can be made here: what remains shows no fix for them
             break
-        new, count = _apply_parsing(current, chosen)
+        new, count = _apply_parsing(current, [fix for _, fix in chosen])
         if count == 0 or new == current:
+            _unfixable([finding for finding, _ in chosen])
             break
         current, fixed, findings = new, fixed + count, None
     return SourceFix(current, fixed, findings if findings is not None else check(current))
+
+
+def _unfixable(findings: list) -> None:
+    """Findings whose fix could not be made or applied: they are reported without one (no [*] that --fix ignores)."""
+    for finding in findings:
+        finding.fix = None
 
 
 def _apply_parsing(text: str, fixes: list) -> tuple:

@@ -23,7 +23,7 @@ from typing import Optional
 
 from kerascheck import notebooks
 from kerascheck.fix.edits import LineIndex
-from kerascheck.fix.engine import applicable, compute_fixes, fix_source, parses, to_json
+from kerascheck.fix.engine import compute_fixes, edits_json, fix_source, parses
 
 
 @dataclass
@@ -183,31 +183,35 @@ def fix_notebook(result, data: bytes, check, unsafe: bool):
     return result
 
 
-def attach(findings: list, data: bytes, include_unsafe: bool, whole_file: bool = False) -> tuple:
-    """attach_fixes for one notebook's findings (in cells): (attached, hidden)."""
+def edits_in_notebook(findings: list, data: bytes, whole_file: bool = False) -> dict:
+    """{id(finding): its fix's edits, each in its cell} for the findings of a notebook that have a fix.
+
+    The findings' fixes are aimed at the code cells joined (as the facts are): made on the joined text,
+    then each edit's position taken back to its cell; a fix that crosses a cell or touches a magic line is left out.
+    """
     joined = join(data)
     if joined is None:
-        return 0, 0
-    copies = {}
+        return {}
+    try:
+        checked = notebooks.read_notebook(data)  # the cells as the check joined them: where the spans point
+    except notebooks.NotebookError:
+        return {}
+
+    def line(checked_line: int) -> int:
+        return joined.line_of(*checked.position(checked_line)) or 0
+
+    moved = {}  # a copy of each finding, its fix aimed at the cells as joined here
     for finding in findings:
-        line = joined.line_of(finding.cell, finding.line)
-        end_line = joined.line_of(finding.cell, finding.end_line) if finding.end_line is not None else line
-        if line is None or end_line is None:
-            continue
-        copy = dataclasses.replace(finding, line=line, end_line=end_line, cell=None, fix=None)
-        copies[id(copy)] = (copy, finding)
-    attached = hidden = 0
+        copy = dataclasses.replace(finding, fix=finding.fix.moved(line))
+        moved[id(copy)] = (copy, finding)
     index = LineIndex(joined.text)
-    for copy, fix in compute_fixes(joined.text, [c for c, _ in copies.values()], whole_file):
-        original = copies[id(copy)][1]
-        if not applicable(fix, include_unsafe):
-            hidden += 1
-            continue
-        in_cells = edits_in_cells(joined, to_json(fix, index))
+    found = {}
+    for copy, fix in compute_fixes(joined.text, [copy for copy, _ in moved.values()], whole_file):
+        finding = moved[id(copy)][1]
+        in_cells = edits_in_cells(joined, edits_json(fix, index))
         if in_cells is not None:
-            original.fix = in_cells
-            attached += 1
-    return attached, hidden
+            found[id(finding)] = in_cells
+    return found
 
 
 def _cell_diff(shown: str, cell: _Cell, lines: list) -> str:
@@ -217,10 +221,10 @@ def _cell_diff(shown: str, cell: _Cell, lines: list) -> str:
                                                     fromfile=name, tofile=name))
 
 
-def edits_in_cells(joined: JoinedNotebook, fix_json: dict) -> Optional[dict]:
-    """A fix's JSON with each edit's position in its cell; None when an edit is not inside one cell."""
+def edits_in_cells(joined: JoinedNotebook, fix_edits: list) -> Optional[list]:
+    """A fix's edits with each position in its cell; None when an edit is not inside one cell."""
     edits = []
-    for edit in fix_json["edits"]:
+    for edit in fix_edits:
         start = joined.cell_at(edit["line"])
         end = joined.cell_at(edit["end_line"])
         if start is None or end is None or start[0] is not end[0]:
@@ -230,4 +234,4 @@ def edits_in_cells(joined: JoinedNotebook, fix_json: dict) -> Optional[dict]:
                for row in range(start[1], min(end[1], len(cell.raw)) + 1) if row - 1 < len(cell.raw)):
             return None  # a magic line
         edits.append({"cell": cell.number, **edit, "line": start[1], "end_line": end[1]})
-    return {**fix_json, "edits": edits}
+    return edits

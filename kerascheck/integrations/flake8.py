@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kerascheck import __version__
 from kerascheck.config import ConfigError, FileOptions
+from kerascheck.report import message
 from kerascheck.runner import check_source
 
 _FLAKE8_COLUMN = -1  # kerascheck columns are 1-based; flake8 plugins report 0-based ones
@@ -67,4 +68,4 @@ class KerascheckChecker:
         if result.internal_error:
             yield 1, 0, f"KC002 {result.internal_error}", type(self)
         for finding in result.findings:
-            yield finding.line, finding.column + _FLAKE8_COLUMN, f"{finding.code} {finding.message}", type(self)
+            yield finding.line, finding.column + _FLAKE8_COLUMN, f"{finding.code} {message(finding)}", type(self)

@@ -99,6 +99,11 @@ BINARY_CROSSENTROPY = {"binary_crossentropy", "binary_focal_crossentropy"}
 CATEGORICAL_CROSSENTROPY = {"categorical_crossentropy", "categorical_focal_crossentropy"}
 SPARSE_CROSSENTROPY = {"sparse_categorical_crossentropy"}
 CROSSENTROPY = BINARY_CROSSENTROPY | CATEGORICAL_CROSSENTROPY | SPARSE_CROSSENTROPY | {"crossentropy"}
+# Canonical loss -> its loss class (a fix writes a loss object in its class: the one that takes from_logits).
+LOSS_CLASSES = {"binary_crossentropy": "BinaryCrossentropy", "categorical_crossentropy": "CategoricalCrossentropy",
+                "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
+                "binary_focal_crossentropy": "BinaryFocalCrossentropy",
+                "categorical_focal_crossentropy": "CategoricalFocalCrossentropy"}
 
 
 def canonical_loss(name: str) -> Optional[str]:
@@ -131,6 +136,9 @@ ALL_METRIC_STRINGS = (keras_names.KERAS3_METRICS | keras_names.TF_KERAS_METRICS
                       | keras_names.KERAS2_LEGACY_METRICS | {"accuracy", "acc", "crossentropy", "ce"})
 
 BARE_ACCURACY_STRINGS = {"accuracy", "acc"}
+# Canonical accuracy -> its metric class (a fix writes a metric object in its class).
+METRIC_CLASSES = {"binary_accuracy": "BinaryAccuracy", "categorical_accuracy": "CategoricalAccuracy",
+                  "sparse_categorical_accuracy": "SparseCategoricalAccuracy"}
 
 
 def canonical_metric(name: str, form: str) -> Optional[str]:

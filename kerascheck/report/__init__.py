@@ -2,8 +2,10 @@
 
 `render(format, findings, context)` is the one entry point of the `--output-format`
 formats; `context` carries what a format may show besides the findings: `files` (the
-files checked) and `unsafe_fixes` (whether unsafe fixes count as applicable). The
-summary lines on stderr, the fix hint and `kerascheck inspect`'s output are here too.
+files checked) and `unsafe_fixes` (whether unsafe fixes count as applicable). A
+finding's message is `message(finding)` in every format (the rule's words and the
+runtime's evidence). The summary lines on stderr, the fix hint and `kerascheck
+inspect`'s output are here too.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import Optional
 
+from kerascheck.report.evidence import note
 from kerascheck.report.fix_hint import fix_hint  # noqa: F401 - the reporters' public name
 
 # --output-format name -> module with `render(findings, context) -> str`, imported when used (sarif
@@ -25,6 +28,16 @@ FORMAT_MODULES = {
 
 def render(format_name: str, findings: list, context: dict) -> str:
     return importlib.import_module(FORMAT_MODULES[format_name]).render(findings, context)
+
+
+def message(finding) -> str:
+    """A finding's message as every format prints it: the rule's words, then the runtime pass's evidence."""
+    return finding.message + note(finding.runtime)
+
+
+def marked(finding, context: dict) -> bool:
+    """Whether a finding's fix is applicable in this run (the text format's [*]): from the rule's intent alone."""
+    return finding.fix is not None and finding.fix.applicable(bool(context.get("unsafe_fixes")))
 
 
 def render_compiles(format_name: str, compile_facts: list) -> str:

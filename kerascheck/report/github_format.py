@@ -8,6 +8,8 @@ notebook finding is a file-level annotation (GitHub's lines are the lines of the
 
 from __future__ import annotations
 
+from kerascheck.report import message
+
 
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -30,7 +32,7 @@ def annotation(finding) -> str:
     else:
         title = f"{finding.code} (cell {finding.cell}, line {finding.line}, column {finding.column})"
     properties.append(f"title={_escape_property(title)}")
-    return f"::error {','.join(properties)}::{_escape_data(finding.message)}"
+    return f"::error {','.join(properties)}::{_escape_data(message(finding))}"
 
 
 def render(findings: list, context: dict) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from kerascheck import __version__
+from kerascheck.report import message
 from kerascheck.rules import all_rules
 from kerascheck.rules.base import DOC_SECTIONS
 
@@ -94,7 +95,7 @@ def result(finding, rule_index: dict, root: Path) -> dict:
     data = {
         "ruleId": finding.code,
         "level": "error",
-        "message": {"text": finding.message},
+        "message": {"text": message(finding)},
         "locations": [{"physicalLocation": {"artifactLocation": _artifact_location(finding.path, root),
                                             "region": region}}],
     }
@@ -103,6 +104,8 @@ def result(finding, rule_index: dict, root: Path) -> dict:
     properties = {"name": finding.name}
     if finding.cell is not None:
         properties["cell"] = finding.cell
+    if finding.output is not None:
+        properties["output"] = finding.output
     data["properties"] = properties
     return data
 

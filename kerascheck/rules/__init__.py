@@ -2,6 +2,39 @@
 
 Rules are found by walking this package (as Fixit and refurb do), so adding a
 rule is adding a class; there is no hand-kept registry.
+
+Adding a rule with a fix is writing one class, in one place (its family's module):
+
+    class RegressionLossOnClassifier(Rule):
+        \"\"\"
+        ## What it does ... ## Why is this bad? ... ## Example ... ## Use instead ...
+        ## Fix safety
+        Unsafe: the loss changes.
+        \"\"\"
+
+        code = "KC502"
+        name = "regression-loss-on-classifier"
+        summary = "A regression loss on a classifier's output"
+        fix_safety = "unsafe"
+        fires = (...)  # sources that must fire (tests/test_rules.py runs them)
+        passes = (...)  # and the traps that must not
+
+        def check_output(self, check):
+            loss, output = check.loss, check.output
+            if loss is not None and loss.canonical in REGRESSION_LOSSES and output.activation == "softmax":
+                yield Report(check.loss_span(), f"{loss_label(loss)} on a "
+                                                f"{describe_output(output, check.name_line)}: ...",
+                             fix=Fix.unsafe("Use 'categorical_crossentropy'",
+                                            ReplaceLoss(loss.span, "categorical_crossentropy")))
+
+The fix is data next to the decision (kerascheck/intents.py lists the changes a fix
+is written in: ReplaceMetric, ReplaceLoss, SetArgument, RenameKeyword, RemoveArgument,
+ReplaceString, RenameCall, ReplaceCode), aimed at the spans the facts give. Nothing
+else is needed: kerascheck/fix/ makes the edits for --fix, --diff, the JSON `fix` and
+the editor's quick fixes; the `[*]` marks come from the intent. Add a golden pair
+(tests/fixes/NAME.in.py and .out.py, regenerated with KERASCHECK_UPDATE_GOLDEN=1) and
+a fixture with `# expect:` comments to test it end to end. A message names lines with
+`check.name_line(line)` (a notebook's lines are named by cell), never by hand.
 """
 
 from __future__ import annotations
@@ -9,11 +42,11 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import lru_cache
-from typing import Iterable, Optional
+from typing import Callable, Iterable
 
 from kerascheck.facts import FileFacts
 from kerascheck.findings import Finding
-from kerascheck.rules.base import OutputCheck, Rule
+from kerascheck.rules.base import OutputCheck, Rule, line_of
 from kerascheck.versions import KerasTarget
 
 
@@ -36,12 +69,6 @@ def rule_by_code(code: str):
     return None
 
 
-def rule_fix_safety(code: str) -> Optional[str]:
-    """'safe', 'unsafe', or None when the rule has no fix (every rule with one has a fixer in kerascheck.fix)."""
-    rule = rule_by_code(code)
-    return rule.fix_safety if rule is not None else None
-
-
 def code_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
     """ruff's prefix semantics: the longest matching prefix wins, ignore wins ties."""
     best_select = max((len(p) for p in select if code.startswith(p)), default=-1)
@@ -49,18 +76,20 @@ def code_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> bo
     return best_select > best_ignore
 
 
-def check_file(facts: FileFacts, target: KerasTarget, rules: Iterable = None) -> list:
-    """All findings for one file's facts, deduplicated and sorted."""
+def check_file(facts: FileFacts, target: KerasTarget, rules: Iterable = None, name_line: Callable = line_of) -> list:
+    """All findings for one file's facts, deduplicated and sorted. `name_line`: how messages name a line of the
+    file ('line 17'; in a notebook 'line 4 of cell 6')."""
     rules = [rule() for rule in (rules if rules is not None else all_rules())]
     findings = {}
 
-    def add(rule, report):
+    def add(rule, report, output=None):
         span = report.span
         key = (rule.code, span.line, span.column)
         if key not in findings:
             findings[key] = Finding(
                 path=facts.path, line=span.line, column=span.column, end_line=span.end_line,
-                end_column=span.end_column, code=rule.code, name=rule.name, message=report.message)
+                end_column=span.end_column, code=rule.code, name=rule.name, message=report.message,
+                fix=report.fix, output=dict(output) if output is not None else None)
 
     for problem in facts.problems:
         for rule in rules:
@@ -68,10 +97,12 @@ def check_file(facts: FileFacts, target: KerasTarget, rules: Iterable = None) ->
                 add(rule, report)
     for compile_fact in facts.compiles:
         for trained in compile_fact.trained:
-            check = OutputCheck(compile_fact, trained, target)
+            check = OutputCheck(compile_fact, trained, target, name_line)
+            output = trained.output
+            described = {"activation": output.activation, "units": output.units, "line": output.layer_line}
             for rule in rules:
                 for report in rule.check_output(check):
-                    add(rule, report)
+                    add(rule, report, described)
     for rule in rules:
         check_calls = getattr(rule, "check_calls", None)
         if check_calls is not None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from kerascheck import knowledge
 from kerascheck.facts import CompileFact, FileProblem, MetricFact, OutputFact, Span, TrainedOutput
+from kerascheck.intents import Fix, ReplaceMetric
 from kerascheck.versions import KerasTarget
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
@@ -15,10 +16,17 @@ DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "F
 
 @dataclass(frozen=True)
 class Report:
-    """What a rule says: where, and what. The engine adds path, code and name."""
+    """What a rule says: where, what, and what to change (kerascheck/intents.py). The engine adds path, code and
+    name."""
 
     span: Span
     message: str
+    fix: Optional[Fix] = None
+
+
+def line_of(line: int) -> str:
+    """How a message names a line of the file: 'line 17' (a notebook's: 'line 4 of cell 6', kerascheck/notebooks.py)."""
+    return f"line {line}"
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class OutputCheck:
     compile: CompileFact
     trained: TrainedOutput
     target: KerasTarget
+    name_line: Callable = line_of  # how messages name a line of this file
 
     @property
     def output(self) -> OutputFact:
@@ -58,6 +67,9 @@ class Rule:
     name: str = ""
     summary: str = ""
     fix_safety: Optional[str] = None  # 'safe', 'unsafe' or None (no fix)
+    # What of the runtime pass (--runtime) confirms a finding at the same place: 'metric' (what the metric it
+    # reports on measured), 'loss' (the error or warning Keras gives for the output's loss), None (nothing).
+    runtime_evidence: Optional[str] = None
     # Test cases next to the rule: sources that must fire / must not fire. A
     # source may start with '# kerascheck: keras-version=...'.
     fires: tuple = ()
@@ -85,20 +97,20 @@ class Rule:
 # ------------------------------------------------------------ shared wording
 
 
-def describe_output(output: OutputFact) -> str:
+def describe_output(output: OutputFact, name_line: Callable = line_of) -> str:
     """'softmax output (line 17, 10 units)'; 'softmax output (models/cnn.py:17, 10 units)' for another module's layer."""
     activation = output.activation or "unknown-activation"
     details = []
     if output.layer_line is not None:
         layer_path = getattr(output, "layer_path", None)  # the layer is in an imported module of the project
-        details.append(f"{layer_path}:{output.layer_line}" if layer_path else f"line {output.layer_line}")
+        details.append(f"{layer_path}:{output.layer_line}" if layer_path else name_line(output.layer_line))
     if output.units is None:
         details.append("unknown units")
     else:
         details.append(f"{output.units} unit" + ("s" if output.units != 1 else ""))
     call_site = getattr(output, "call_site", None)
     if call_site is not None:
-        details.append(f"the model passed at line {call_site}")
+        details.append(f"the model passed at {name_line(call_site)}")
     name = f" '{output.name}'" if output.name else ""
     return f"{activation} output{name} ({', '.join(details)})"
 
@@ -126,3 +138,23 @@ def is_softmax_multiclass(output: OutputFact, unknown_units_count: bool) -> bool
 
 def loss_label(loss) -> str:
     return loss.string if loss.string is not None else (loss.canonical or loss.spelling)
+
+
+# ------------------------------------------------------------ shared fixes
+
+
+def replace_metric_fix(metric: MetricFact, new: str) -> Fix:
+    """Unsafe: the metric written at `metric.span` becomes `new` (canonical), in the form the code uses."""
+    if metric.form == "string":
+        message = f"Replace {metric.spelling} with '{new}'"
+    elif metric.form == "class":
+        message = f"Replace with {knowledge.METRIC_CLASSES.get(new, new)}()"
+    else:
+        message = f"Replace with {new}"
+    return Fix.unsafe(message, ReplaceMetric(metric.span, new))
+
+
+def threshold_fix(metric: MetricFact, threshold: float = 0.0) -> Fix:
+    """Unsafe: the metric becomes BinaryAccuracy(threshold=...)."""
+    return Fix.unsafe(f"Replace with BinaryAccuracy(threshold={threshold})",
+                      ReplaceMetric(metric.span, "binary_accuracy", threshold=threshold))

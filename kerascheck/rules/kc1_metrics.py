@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import difflib
+from typing import Optional
 
 from kerascheck import knowledge
+from kerascheck.intents import Fix, ReplaceString, SetArgument
 from kerascheck.knowledge import keras_names
 from kerascheck.rules.base import (
     OutputCheck, Report, Rule, describe_output, is_bare_accuracy, is_sigmoid_multilabel,
-    is_softmax_multiclass, loss_label,
+    is_softmax_multiclass, loss_label, replace_metric_fix, threshold_fix,
 )
 
 MEASURED = "measured on Keras 2.3.1: 0.90 reported where the true accuracy was 0.18"
@@ -55,6 +57,7 @@ class AccuracyWithBinaryCrossentropyOnMulticlass(Rule):
     """
 
     code = "KC101"
+    runtime_evidence = "metric"
     name = "accuracy-with-binary-crossentropy-on-multiclass"
     summary = "'accuracy' with binary cross-entropy on a multi-class softmax output"
     fix_safety = "unsafe"
@@ -93,8 +96,9 @@ class AccuracyWithBinaryCrossentropyOnMulticlass(Rule):
                 what = (f"Keras ≤ 2.3 and tf.keras ≤ TF 2.1 resolve it from the loss to binary_accuracy, which scores "
                         f"each of the {units} units as a separate yes/no and reports an inflated value ({MEASURED}); "
                         f"newer Keras resolves it from the shape to categorical accuracy")
-            yield Report(metric.span, f"'{metric.string}' with {loss_label(loss)} on a {describe_output(output)}: "
-                                      f"{what}; use 'categorical_accuracy'")
+            fix = replace_metric_fix(metric, "categorical_accuracy") if metric.canonical == "accuracy" else None
+            yield Report(metric.span, f"'{metric.string}' with {loss_label(loss)} on a {describe_output(output, check.name_line)}: "
+                                      f"{what}; use 'categorical_accuracy'", fix=fix)
 
 
 class AccuracyOnMultilabelOutput(Rule):
@@ -130,6 +134,7 @@ class AccuracyOnMultilabelOutput(Rule):
     """
 
     code = "KC102"
+    runtime_evidence = "metric"
     name = "accuracy-on-multilabel-output"
     summary = "'accuracy' on a multi-label sigmoid output"
     fix_safety = "unsafe"
@@ -163,8 +168,9 @@ class AccuracyOnMultilabelOutput(Rule):
             else:
                 what = (f"Keras from TF 2.2 on (and Keras 3) resolves it to {categorical}; older Keras"
                         + (f" with binary cross-entropy uses {elementwise}" if is_bce else " also uses categorical accuracy"))
-            yield Report(metric.span, f"'{metric.string}' on a multi-label {describe_output(output)}: {what}; "
-                                      f"{MULTILABEL_ADVICE}")
+            fix = replace_metric_fix(metric, "binary_accuracy") if metric.canonical == "accuracy" else None
+            yield Report(metric.span, f"'{metric.string}' on a multi-label {describe_output(output, check.name_line)}: {what}; "
+                                      f"{MULTILABEL_ADVICE}", fix=fix)
 
 
 class CategoricalAccuracyOnMultilabelOutput(Rule):
@@ -195,6 +201,7 @@ class CategoricalAccuracyOnMultilabelOutput(Rule):
     """
 
     code = "KC103"
+    runtime_evidence = "metric"
     name = "categorical-accuracy-on-multilabel-output"
     summary = "Categorical accuracy on a multi-label sigmoid output"
     fix_safety = "unsafe"
@@ -212,9 +219,9 @@ class CategoricalAccuracyOnMultilabelOutput(Rule):
             return
         for metric in check.metrics:
             if metric.canonical in ("categorical_accuracy", "top_k_categorical_accuracy"):
-                yield Report(metric.span, f"{metric.spelling} on a multi-label {describe_output(check.output)} takes the "
+                yield Report(metric.span, f"{metric.spelling} on a multi-label {describe_output(check.output, check.name_line)} takes the "
                                           f"argmax of a multi-hot target, so it only checks one positive label per "
-                                          f"sample; {MULTILABEL_ADVICE}")
+                                          f"sample; {MULTILABEL_ADVICE}", fix=replace_metric_fix(metric, "binary_accuracy"))
 
 
 class BinaryAccuracyOnMulticlassOutput(Rule):
@@ -244,6 +251,7 @@ class BinaryAccuracyOnMulticlassOutput(Rule):
     """
 
     code = "KC104"
+    runtime_evidence = "metric"
     name = "binary-accuracy-on-multiclass-output"
     summary = "Binary accuracy on a multi-class softmax output"
     fix_safety = "unsafe"
@@ -262,9 +270,10 @@ class BinaryAccuracyOnMulticlassOutput(Rule):
         floor = (output.units - 1) / output.units
         for metric in check.metrics:
             if metric.canonical == "binary_accuracy":
-                yield Report(metric.span, f"{metric.spelling} on a {describe_output(output)} scores each class as a "
+                yield Report(metric.span, f"{metric.spelling} on a {describe_output(output, check.name_line)} scores each class as a "
                                           f"separate yes/no: predicting no class at all already scores {floor:.2f}; "
-                                          f"use 'categorical_accuracy'")
+                                          f"use 'categorical_accuracy'",
+                             fix=replace_metric_fix(metric, "categorical_accuracy"))
 
 
 class AccuracyTargetFormatMismatch(Rule):
@@ -294,6 +303,7 @@ class AccuracyTargetFormatMismatch(Rule):
     """
 
     code = "KC105"
+    runtime_evidence = "metric"
     name = "accuracy-target-format-mismatch"
     summary = "Sparse metric with one-hot loss, or the reverse"
     fix_safety = "unsafe"
@@ -313,11 +323,13 @@ class AccuracyTargetFormatMismatch(Rule):
         for metric in check.metrics:
             if metric.canonical == "sparse_categorical_accuracy" and loss.canonical in knowledge.CATEGORICAL_CROSSENTROPY:
                 yield Report(metric.span, f"{metric.spelling} expects integer class labels, but {loss_label(loss)} trains "
-                                          f"on one-hot targets: it compares the wrong things; use 'categorical_accuracy'")
+                                          f"on one-hot targets: it compares the wrong things; use 'categorical_accuracy'",
+                             fix=replace_metric_fix(metric, "categorical_accuracy"))
             elif metric.canonical == "categorical_accuracy" and loss.canonical in knowledge.SPARSE_CROSSENTROPY:
                 yield Report(metric.span, f"{metric.spelling} expects one-hot targets, but {loss_label(loss)} trains on "
                                           f"integer labels: the argmax of a label is always 0; use "
-                                          f"'sparse_categorical_accuracy'")
+                                          f"'sparse_categorical_accuracy'",
+                             fix=replace_metric_fix(metric, "sparse_categorical_accuracy"))
 
 
 class ExactMatchAccuracyOnProbabilities(Rule):
@@ -347,6 +359,7 @@ class ExactMatchAccuracyOnProbabilities(Rule):
     """
 
     code = "KC106"
+    runtime_evidence = "metric"
     name = "exact-match-accuracy-on-probabilities"
     summary = "Exact-match Accuracy() on probabilities or logits"
     fix_safety = "unsafe"
@@ -368,20 +381,36 @@ class ExactMatchAccuracyOnProbabilities(Rule):
         for metric in check.metrics:
             if metric.canonical == "exact_accuracy":
                 yield Report(metric.span, f"{metric.spelling} counts a prediction as right only when it equals the target "
-                                          f"exactly, which a {describe_output(output)} almost never does: it reports "
-                                          f"0.0; use {matched}")
+                                          f"exactly, which a {describe_output(output, check.name_line)} almost never does: it reports "
+                                          f"0.0; use {matched}", fix=_thresholded_accuracy_fix(metric, output))
             elif metric.string == "Accuracy" and check.target.metric_strings_case_sensitive:
                 yield Report(metric.span, f"'Accuracy' on {check.target.label} is the exact-match Accuracy metric (metric "
                                           f"strings are case-sensitive before keras 2.6 / TF 2.5): on a "
-                                          f"{describe_output(output)} it reports 0.0; use {matched}")
+                                          f"{describe_output(output, check.name_line)} it reports 0.0; use {matched}",
+                             fix=_thresholded_accuracy_fix(metric, output))
 
 
 def _accuracy_for(output) -> str:
     if output.units == 1:
-        return "'binary_accuracy'" + (" with threshold 0.0" if output.activation == "linear" else "")
-    if output.activation in knowledge.SIGMOID_LIKE:
-        return "'binary_accuracy'"
-    return "'categorical_accuracy'"
+        return "'binary_accuracy'" + (" with threshold 0.0" if _on_logits(output) else "")
+    return f"'{_thresholded_accuracy(output)}'"
+
+
+def _thresholded_accuracy(output) -> str:
+    if output.units == 1 or output.activation in knowledge.SIGMOID_LIKE:
+        return "binary_accuracy"
+    return "categorical_accuracy"
+
+
+def _on_logits(output) -> bool:
+    return output.units == 1 and output.activation == "linear"
+
+
+def _thresholded_accuracy_fix(metric, output) -> Fix:
+    """KC106's fix: the thresholded accuracy of the output (on logits: BinaryAccuracy(threshold=0.0))."""
+    if _on_logits(output):
+        return threshold_fix(metric)
+    return replace_metric_fix(metric, _thresholded_accuracy(output))
 
 
 def known_metric_strings(target) -> frozenset:
@@ -420,11 +449,17 @@ def missing_attribute_message(written, target, module: str, name: str, suggestio
             f"{suggestion}")
 
 
-def did_you_mean(word: str, choices) -> str:
+def closest_name(word: str, choices) -> Optional[str]:
+    """The known name a typo most likely meant, or None."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     if not close:
         close = difflib.get_close_matches(word.lower(), sorted(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices) -> str:
+    close = closest_name(word, choices)
+    return f"; did you mean '{close}'?" if close else ""
 
 
 class UnknownMetricName(Rule):
@@ -488,8 +523,11 @@ class UnknownMetricName(Rule):
                                           f"{text}'; name the cross-entropy, e.g. '{_crossentropy_for(check)}'")
                 continue
             where = check.target.label if check.target.known else "any Keras version"
+            close = closest_name(text, known)
+            fix = Fix.unsafe(f"Replace {metric.spelling} with '{close}'", ReplaceString(metric.span, close)) \
+                if close is not None else None
             yield Report(metric.span, f"'{text}' is not a metric {where} knows: Keras raises 'Could not interpret "
-                                      f"metric identifier'{did_you_mean(text, known)}")
+                                      f"metric identifier'{did_you_mean(text, known)}", fix=fix)
 
 
 def _crossentropy_for(check) -> str:
@@ -529,6 +567,7 @@ class BinaryAccuracyThresholdOnLogits(Rule):
     """
 
     code = "KC108"
+    runtime_evidence = "metric"
     name = "binary-accuracy-threshold-on-logits"
     summary = "A 0.5 accuracy threshold applied to logits"
     fix_safety = "unsafe"
@@ -548,6 +587,16 @@ class BinaryAccuracyThresholdOnLogits(Rule):
             bare = is_bare_accuracy(metric, check.target)
             if bare or (metric.canonical == "binary_accuracy" and metric.threshold == 0.5):
                 name = f"'{metric.string}' (binary_accuracy)" if bare else metric.spelling
-                yield Report(metric.span, f"{name} thresholds at 0.5, but the {describe_output(output)} gives logits "
+                yield Report(metric.span, f"{name} thresholds at 0.5, but the {describe_output(output, check.name_line)} gives logits "
                                           f"(from_logits=True): the boundary is 0.0, so logits between 0 and 0.5 count "
-                                          f"as the wrong class; use BinaryAccuracy(threshold=0.0)")
+                                          f"as the wrong class; use BinaryAccuracy(threshold=0.0)",
+                             fix=_threshold_on_logits_fix(metric))
+
+
+def _threshold_on_logits_fix(metric) -> Optional[Fix]:
+    """KC108's fix: a BinaryAccuracy object gets threshold=0.0; 'accuracy' or binary_accuracy becomes one."""
+    if metric.form == "class" and metric.canonical == "binary_accuracy":
+        return Fix.unsafe("Set threshold=0.0", SetArgument(metric.span, "threshold", "0.0", position=2))
+    if metric.canonical in ("accuracy", "binary_accuracy"):
+        return threshold_fix(metric)
+    return None

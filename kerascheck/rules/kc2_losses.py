@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kerascheck import knowledge
+from kerascheck.intents import Fix, ReplaceLoss, SetArgument
 from kerascheck.knowledge import keras_names
 from kerascheck.rules.base import (
     OutputCheck, Report, Rule, describe_output, is_sigmoid_multilabel, is_softmax_multiclass, loss_label,
@@ -45,6 +46,7 @@ class SoftmaxOutputWithBinaryCrossentropy(Rule):
     """
 
     code = "KC201"
+    runtime_evidence = "loss"
     name = "softmax-output-with-binary-crossentropy"
     summary = "Binary cross-entropy on a multi-class softmax output"
     fires = (
@@ -61,7 +63,7 @@ class SoftmaxOutputWithBinaryCrossentropy(Rule):
         if loss is None or loss.canonical not in knowledge.BINARY_CROSSENTROPY:
             return
         if is_softmax_multiclass(check.output, unknown_units_count=True):
-            yield Report(check.loss_span(), f"{loss_label(loss)} on a {describe_output(check.output)} trains exclusive "
+            yield Report(check.loss_span(), f"{loss_label(loss)} on a {describe_output(check.output, check.name_line)} trains exclusive "
                                             f"classes as independent yes/no outputs; use 'categorical_crossentropy' "
                                             f"(one-hot targets) or 'sparse_categorical_crossentropy' (integer labels)")
 
@@ -94,6 +96,7 @@ class SigmoidOutputWithCategoricalCrossentropy(Rule):
     """
 
     code = "KC202"
+    runtime_evidence = "loss"
     name = "sigmoid-output-with-categorical-crossentropy"
     summary = "Categorical cross-entropy on a sigmoid output"
     fires = (
@@ -110,7 +113,7 @@ class SigmoidOutputWithCategoricalCrossentropy(Rule):
         if loss is None or loss.canonical not in knowledge.CATEGORICAL_CROSSENTROPY | knowledge.SPARSE_CROSSENTROPY:
             return
         if is_sigmoid_multilabel(check.output):
-            yield Report(check.loss_span(), f"{loss_label(loss)} on a {describe_output(check.output)}: independent "
+            yield Report(check.loss_span(), f"{loss_label(loss)} on a {describe_output(check.output, check.name_line)}: independent "
                                             f"sigmoids do not sum to 1, so the loss never pushes the wrong classes "
                                             f"down; use 'binary_crossentropy' for multi-label, or a softmax output for "
                                             f"exclusive classes")
@@ -140,6 +143,7 @@ class SoftmaxOnSingleUnit(Rule):
     """
 
     code = "KC203"
+    runtime_evidence = "loss"
     name = "softmax-on-single-unit"
     summary = "Softmax over a single unit"
     fires = (_model("Dense(1, activation='softmax')") + "model.compile(loss='binary_crossentropy')\n",)
@@ -148,7 +152,7 @@ class SoftmaxOnSingleUnit(Rule):
     def check_output(self, check: OutputCheck):
         output = check.output
         if output.activation == "softmax" and output.units == 1:
-            yield Report(check.loss_span(), f"softmax over the 1 unit of the {describe_output(output)} always outputs "
+            yield Report(check.loss_span(), f"softmax over the 1 unit of the {describe_output(output, check.name_line)} always outputs "
                                             f"1.0: the model cannot learn; use activation='sigmoid' with "
                                             f"binary_crossentropy for a binary task")
 
@@ -180,6 +184,7 @@ class CategoricalCrossentropyOnSingleUnit(Rule):
     """
 
     code = "KC204"
+    runtime_evidence = "loss"
     name = "categorical-crossentropy-on-single-unit"
     summary = "Categorical cross-entropy on a single-unit output"
     fires = (
@@ -193,7 +198,7 @@ class CategoricalCrossentropyOnSingleUnit(Rule):
         if loss is None or loss.canonical not in knowledge.CATEGORICAL_CROSSENTROPY | knowledge.SPARSE_CROSSENTROPY:
             return
         if check.output.units == 1:
-            yield Report(check.loss_span(), f"{loss_label(loss)} on a {describe_output(check.output)}: with one class "
+            yield Report(check.loss_span(), f"{loss_label(loss)} on a {describe_output(check.output, check.name_line)}: with one class "
                                             f"the loss is constant and the model learns nothing; use "
                                             f"'binary_crossentropy' with a sigmoid output")
 
@@ -226,6 +231,7 @@ class FromLogitsOnProbabilities(Rule):
     """
 
     code = "KC205"
+    runtime_evidence = "loss"
     name = "from-logits-on-probabilities"
     summary = "from_logits=True on a softmax or sigmoid output"
     fix_safety = "unsafe"
@@ -243,10 +249,11 @@ class FromLogitsOnProbabilities(Rule):
         if loss is None or loss.from_logits is not True:
             return
         if output.activation in knowledge.PROBABILITY_ACTIVATIONS:
-            yield Report(check.loss_span(), f"from_logits=True on a {describe_output(output)}: the loss treats the "
+            yield Report(check.loss_span(), f"from_logits=True on a {describe_output(output, check.name_line)}: the loss treats the "
                                             f"probabilities as logits and applies {output.activation} again (Keras 3 "
                                             f"warns; only its TensorFlow backend recovers the logits); drop "
-                                            f"from_logits=True, or remove the activation to output logits")
+                                            f"from_logits=True, or remove the activation to output logits",
+                         fix=_drop_from_logits_fix(loss))
 
 
 class ProbabilityLossOnLogits(Rule):
@@ -276,6 +283,7 @@ class ProbabilityLossOnLogits(Rule):
     """
 
     code = "KC206"
+    runtime_evidence = "loss"
     name = "probability-loss-on-logits"
     summary = "A probability loss on a linear (logit) output"
     fix_safety = "unsafe"
@@ -295,10 +303,26 @@ class ProbabilityLossOnLogits(Rule):
         if loss is None or loss.canonical not in knowledge.CROSSENTROPY or loss.from_logits is not False:
             return
         if output.activation == "linear":
-            yield Report(check.loss_span(), f"{loss_label(loss)} without from_logits=True on a {describe_output(output)} "
+            yield Report(check.loss_span(), f"{loss_label(loss)} without from_logits=True on a {describe_output(output, check.name_line)} "
                                             f"(no activation): the loss clips the logits as if they were probabilities "
                                             f"and trains on a wrong loss, silently; pass from_logits=True to the loss "
-                                            f"or add a sigmoid/softmax activation")
+                                            f"or add a sigmoid/softmax activation", fix=_from_logits_fix(loss))
+
+
+def _drop_from_logits_fix(loss) -> Fix:
+    """KC205's fix: from_logits=True goes (False is the default), or a positional True becomes False."""
+    message = "Remove from_logits=True" if loss.kwargs.get("from_logits") is True else "Set from_logits to False"
+    return Fix.unsafe(message, SetArgument(loss.span, "from_logits", "False", position=0, default="False"))
+
+
+def _from_logits_fix(loss):
+    """KC206's fix: the loss object with from_logits=True (a string or a function becomes the loss class)."""
+    loss_class = knowledge.LOSS_CLASSES.get(loss.canonical)
+    if loss.form == "class":
+        return Fix.unsafe("Set from_logits=True", ReplaceLoss(loss.span, loss.canonical, from_logits=True))
+    if loss_class is None:
+        return None
+    return Fix.unsafe(f"Use {loss_class}(from_logits=True)", ReplaceLoss(loss.span, loss.canonical, from_logits=True))
 
 
 class CrossentropyOnUnboundedOutput(Rule):
@@ -330,6 +354,7 @@ class CrossentropyOnUnboundedOutput(Rule):
     """
 
     code = "KC207"
+    runtime_evidence = "loss"
     name = "crossentropy-on-unbounded-output"
     summary = "Cross-entropy on a relu/tanh/... output"
     fires = (
@@ -346,7 +371,7 @@ class CrossentropyOnUnboundedOutput(Rule):
         if loss is None or loss.canonical not in knowledge.CROSSENTROPY or output.activation is None:
             return
         if output.activation not in knowledge.CROSSENTROPY_SAFE_ACTIVATIONS:
-            yield Report(check.loss_span(), f"{loss_label(loss)} on a {describe_output(output)}: {output.activation} "
+            yield Report(check.loss_span(), f"{loss_label(loss)} on a {describe_output(output, check.name_line)}: {output.activation} "
                                             f"values are neither probabilities nor logits, so the loss is computed on "
                                             f"clipped values; end with sigmoid/softmax, or no activation and "
                                             f"from_logits=True")
@@ -380,6 +405,7 @@ class DoubleOutputActivation(Rule):
     """
 
     code = "KC208"
+    runtime_evidence = "loss"
     name = "double-output-activation"
     summary = "Sigmoid/softmax applied twice"
     fires = (_model("Dense(1, activation='sigmoid'), Activation('sigmoid')") + "model.compile(loss='binary_crossentropy')\n",)
@@ -389,9 +415,15 @@ class DoubleOutputActivation(Rule):
         stacked = check.output.stacked
         if len(stacked) >= 2:
             first, second = stacked[-2], stacked[-1]
-            yield Report(check.loss_span(), f"{second.name} on {second.where} is applied to an output that already "
-                                            f"went through {first.name} on {first.where}: the probabilities are "
+            yield Report(check.loss_span(), f"{second.name} on {_where(check, second)} is applied to an output that "
+                                            f"already went through {first.name} on {_where(check, first)}: the "
+                                            f"probabilities are "
                                             f"squashed a second time; remove one of the two")
+
+
+def _where(check, activation) -> str:
+    """'line 17' (a notebook's: 'line 4 of cell 6'), or 'models/cnn.py:17' for a line of an imported module."""
+    return f"{activation.path}:{activation.line}" if activation.path else check.name_line(activation.line)
 
 
 def known_loss_strings(target) -> frozenset:
@@ -432,6 +464,7 @@ class UnknownLossName(Rule):
     """
 
     code = "KC209"
+    runtime_evidence = "loss"
     name = "unknown-loss-name"
     summary = "A loss string Keras does not know"
     fires = (

@@ -10,6 +10,10 @@ from __future__ import annotations
 from typing import Optional
 
 from kerascheck import knowledge
+from kerascheck.facts import Span
+from kerascheck.intents import (
+    Fix, KerasName, RemoveArgument, RenameCall, RenameKeyword, ReplaceCode, ReplaceString, SetArgument,
+)
 from kerascheck.rules.base import Report, Rule
 
 # ---------------------------------------------------------------- tables
@@ -111,12 +115,22 @@ KERAS2_DEFAULT_LEARNING_RATE = {"SGD": 0.01, "RMSprop": 0.001, "Adagrad": 0.01, 
 REMOVED_METHODS = {"fit_generator": "fit", "evaluate_generator": "evaluate", "predict_generator": "predict",
                    "predict_proba": "predict", "predict_classes": None}
 GENERATOR_METHODS = {"fit_generator", "evaluate_generator", "predict_generator"}
+# What the Keras 3 methods accept as keywords, for the generator-method rename (the others, workers= and the like,
+# moved to PyDataset: such a call is not fixed).
+METHOD_KEYWORDS = {
+    "fit": {"steps_per_epoch", "epochs", "verbose", "callbacks", "validation_data", "validation_steps",
+            "validation_freq", "class_weight", "initial_epoch", "shuffle"},
+    "evaluate": {"steps", "callbacks", "verbose"},
+    "predict": {"steps", "callbacks", "verbose"},
+}
 
 MODEL_ARGUMENTS = {"input": "inputs", "output": "outputs"}
 
 # Keras 1 merge(mode=...) -> the Keras 2+ functional layer.
 MERGE_MODES = {"concat": "concatenate", "sum": "add", "mul": "multiply", "ave": "average", "max": "maximum",
                "dot": "dot", "cos": "dot"}
+# merge()'s keywords the function of its mode takes under another name; the others go, but `inputs`/`layers`/`name`.
+MERGE_RENAMED = {"concatenate": {"concat_axis": "axis"}, "dot": {"dot_axes": "axes"}}
 
 CONV2D_LIKE = {"Conv2D", "Convolution2D", "SeparableConv2D", "SeparableConvolution2D", "Conv2DTranspose",
                "Deconvolution2D", "AtrousConvolution2D"}
@@ -196,6 +210,168 @@ def _fit_takes_generators(target) -> bool:
 _SEQ = "from keras.models import Sequential\nfrom keras.layers import Dense, Conv1D, Conv2D, MaxPooling1D\nmodel = Sequential()\n"
 
 
+# ---------------------------------------------------------------- fixes
+
+
+def _rename(call, keyword: str, new: str) -> Optional[RenameKeyword]:
+    """`keyword=` renamed to `new=`; None when `new=` is given too (the call would not parse)."""
+    return None if new in call.keywords else RenameKeyword(call.keywords[keyword], new)
+
+
+def _renamed_layer(call, layer: str, optional: bool = True) -> tuple:
+    """The Keras 2 name of a Keras 1 layer (Convolution2D -> Conv2D), imported as the file imports its layers."""
+    new = KERAS1_LAYER_NAMES.get(layer)
+    return (RenameCall(call.span, new, "layers", optional=optional),) if new else ()
+
+
+def _through(first: Span, last: Span) -> Span:
+    return Span(first.line, first.column, last.end_line, last.end_column)
+
+
+def layer_argument_fix(call, layer: str, keyword: str) -> Optional[Fix]:
+    """KC301's fix of one argument: its Keras 2 name (Keras 2's own conversion), the layer's Keras 2 name too."""
+    if keyword in ("nb_row", "nb_col"):
+        return _kernel_from_rows_and_columns(call, layer)
+    new = (TOKENIZER_ARGUMENTS if layer == "Tokenizer" else layer_arguments(layer)).get(keyword)
+    if not new:
+        return None
+    rename = _rename(call, keyword, new)
+    if rename is None:
+        return None
+    changes = [rename]
+    if keyword in VALUE_CONVERSIONS:
+        conversions = VALUE_CONVERSIONS[keyword]
+        value = call.keyword_values.get(keyword)
+        if not isinstance(value, str) or value not in conversions:
+            return None
+        converted = conversions[value]
+        span = call.keyword_value_spans[keyword]
+        changes.append(ReplaceCode(span, "None") if converted is None else ReplaceString(span, converted))
+    return Fix.safe(f"Rename {keyword}= to {new}=", *changes, *_renamed_layer(call, layer))
+
+
+def _kernel_from_rows_and_columns(call, layer: str) -> Optional[Fix]:
+    """Convolution2D(32, nb_row=3, nb_col=3) -> Conv2D(32, kernel_size=(3, 3))."""
+    if "nb_col" not in call.keywords or call.has_star or "kernel_size" in call.keywords:
+        return None
+    columns = call.keyword_value_spans["nb_col"]
+    if "nb_row" in call.keywords:
+        if call.positional_count > 1:
+            return None
+        kernel = ReplaceCode(call.keywords["nb_row"], "kernel_size=({0}, {1})",
+                             (call.keyword_value_spans["nb_row"], columns))
+    else:
+        if call.positional_count != 2:
+            return None
+        rows = call.positional_spans[1]
+        kernel = ReplaceCode(rows, "({0}, {1})", (rows, columns))
+    return Fix.safe("Join nb_row and nb_col into kernel_size", kernel, RemoveArgument(call.keywords["nb_col"]),
+                    *_renamed_layer(call, layer))
+
+
+def fit_argument_fix(call, keyword: str) -> Optional[Fix]:
+    """KC302's fix: the Keras 2 name, or no argument for one Keras 1 already ignored."""
+    new = FIT_ARGUMENTS.get(keyword)
+    if new == DROP:
+        return Fix.safe(f"Remove {keyword}=", RemoveArgument(call.keywords[keyword]))
+    rename = _rename(call, keyword, new) if new else None
+    return Fix.safe(f"Rename {keyword}= to {new}=", rename) if rename is not None else None
+
+
+def _is_zero(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0
+
+
+def decay_fix(call, optimizer: str) -> Optional[Fix]:
+    """KC303's fix of decay=: Keras 2's decay, lr / (1 + decay * iterations), is InverseTimeDecay with
+    decay_steps=1 (unsafe: callbacks cannot change a schedule); decay=0 simply goes (safe)."""
+    decay = call.keywords["decay"]
+    if _is_zero(call.keyword_values.get("decay")):
+        return Fix.safe("Remove decay=0", RemoveArgument(decay))
+    if call.has_star:
+        return None  # *args may hold the learning rate
+    schedule = KerasName("optimizers.schedules.InverseTimeDecay")
+    decay_value = call.keyword_value_spans["decay"]
+    rate = "lr" if "lr" in call.keywords else "learning_rate" if "learning_rate" in call.keywords else None
+    if rate is not None:
+        changes = (ReplaceCode(call.keywords[rate], "learning_rate={0}({1}, decay_steps=1, decay_rate={2})",
+                               (schedule, call.keyword_value_spans[rate], decay_value)), RemoveArgument(decay))
+    elif call.positional_count:
+        first = call.positional_spans[0]
+        changes = (ReplaceCode(first, "{0}({1}, decay_steps=1, decay_rate={2})", (schedule, first, decay_value)),
+                   RemoveArgument(decay))
+    elif optimizer in KERAS2_DEFAULT_LEARNING_RATE:
+        initial = repr(KERAS2_DEFAULT_LEARNING_RATE[optimizer])
+        changes = (ReplaceCode(decay, "learning_rate={0}(%s, decay_steps=1, decay_rate={1})" % initial,
+                               (schedule, decay_value)),)
+    else:
+        return None
+    return Fix.unsafe("Replace decay= with an InverseTimeDecay learning-rate schedule", *changes)
+
+
+def removed_method_fix(call, method: str) -> Optional[Fix]:
+    """KC304's fix: the method that replaced it, where the call passes what the new method takes."""
+    new = REMOVED_METHODS.get(method)
+    if new is None:
+        return None
+    changes = [RenameCall(call.span, new)]
+    if method in GENERATOR_METHODS:
+        positional = call.positional_count
+        if positional > 1 or call.has_star:
+            return None  # Keras 1 and Keras 2 disagree on what the second positional is
+        for keyword in call.keywords:
+            if keyword == "generator":
+                rename = _rename(call, "generator", "x")
+                if rename is None:
+                    return None
+                changes.append(rename)
+            elif keyword not in METHOD_KEYWORDS[new]:
+                return None  # workers=, use_multiprocessing=, ...: Keras 3 moved them to PyDataset
+    return Fix.safe(f"Replace {method}() with {new}()", *changes)
+
+
+def positional_kernel_fix(call, layer: str) -> Optional[Fix]:
+    """KC305's fix: the sizes joined into the kernel-size tuple Keras 1 meant."""
+    if call.has_star:
+        return None
+    sizes = call.positional_spans[1:]
+    kernel = "(" + ", ".join(str(value) for value in call.positional_values[1:]) + ")"
+    template = "(" + ", ".join("{%d}" % index for index in range(len(sizes))) + ")"
+    return Fix.safe(f"Write the kernel size as a tuple: {kernel}",
+                    ReplaceCode(_through(sizes[0], sizes[-1]), template, tuple(sizes)), *_renamed_layer(call, layer))
+
+
+def merge_fix(call) -> Optional[Fix]:
+    """KC307's fix: merge(inputs, mode=...) with a literal mode becomes the function of that mode."""
+    if call.has_star:
+        return None
+    if "mode" in call.keywords:
+        mode = call.keyword_values.get("mode")
+        if mode not in MERGE_MODES:
+            return None
+    else:
+        mode = "sum"  # Keras 1's default
+    function = MERGE_MODES[mode]
+    renamed = MERGE_RENAMED.get(function, {})
+    changes = [RenameCall(call.span, function, "layers")]
+    for keyword, span in call.keywords.items():
+        if keyword in ("inputs", "name"):
+            continue
+        if keyword == "layers":
+            changes.append(RenameKeyword(span, "inputs"))
+        elif keyword in renamed:
+            changes.append(RenameKeyword(span, renamed[keyword]))
+        elif keyword in ("mode", "concat_axis", "dot_axes"):
+            changes.append(RemoveArgument(span))
+        else:
+            return None  # output_shape=, arguments=, ...: no mechanical equivalent
+    if function == "dot" and "dot_axes" not in call.keywords:
+        changes.append(SetArgument(call.span, "axes", "-1"))  # Keras 1's default
+    if mode == "cos":
+        changes.append(SetArgument(call.span, "normalize", "True"))
+    return Fix.safe(f"Replace merge(mode='{mode}') with {function}()", *changes)
+
+
 # ---------------------------------------------------------------- rules
 
 
@@ -264,17 +440,20 @@ class Keras1LayerArgument(Rule):
                 if layer in REMOVED_LAYER_NAMES:
                     new = KERAS1_LAYER_NAMES[layer]
                     yield Report(call.span, f"{layer} is the Keras 1 name of {new}: Keras 3 no longer has it "
-                                            f"(ImportError/AttributeError); use {new}")
+                                            f"(ImportError/AttributeError); use {new}",
+                                 fix=Fix.safe(f"Rename {layer} to {new}", *_renamed_layer(call, layer, optional=False)))
                 table = layer_arguments(layer)
                 for keyword, span in call.keywords.items():
                     if keyword in table:
-                        yield Report(span, self._message(layer, keyword, table[keyword]))
+                        yield Report(span, self._message(layer, keyword, table[keyword]),
+                                     fix=layer_argument_fix(call, layer, keyword))
             elif keras_short_name(call) == "Tokenizer":
                 for keyword, span in call.keywords.items():
                     if keyword in TOKENIZER_ARGUMENTS:
                         yield Report(span, "`nb_words` is the Keras 1 name of `num_words` in Tokenizer: Keras 2 and "
                                            "tf.keras rename it with a warning, Keras 3 has no Tokenizer at all (use "
-                                           "keras.layers.TextVectorization there); use num_words=")
+                                           "keras.layers.TextVectorization there); use num_words=",
+                                     fix=layer_argument_fix(call, "Tokenizer", keyword))
 
     @staticmethod
     def _message(layer: str, keyword: str, new: Optional[str]) -> str:
@@ -342,7 +521,8 @@ class Keras1FitArgument(Rule):
                 span = call.keywords.get("nb_epoch")
                 if span is not None:
                     yield Report(span, f"`nb_epoch` is the Keras 1 name of `epochs`: {short} passes it on to fit(), "
-                                       f"where {_KERAS2_THEN_3} TypeError; use epochs=")
+                                       f"where {_KERAS2_THEN_3} TypeError; use epochs=",
+                                 fix=fit_argument_fix(call, "nb_epoch"))
                 continue
             if method not in FIT_METHODS:
                 continue
@@ -357,7 +537,7 @@ class Keras1FitArgument(Rule):
                             "metric); Keras 2+ raises TypeError: remove it")
                 else:
                     what = f"a Keras 1 sample count: Keras 3 raises TypeError, and {FIT_ADVICE[keyword]}"
-                yield Report(span, f"`{keyword}` in {method}() is {what}")
+                yield Report(span, f"`{keyword}` in {method}() is {what}", fix=fit_argument_fix(call, keyword))
 
 
 class RemovedOptimizerArgument(Rule):
@@ -413,13 +593,16 @@ class RemovedOptimizerArgument(Rule):
                 continue
             optimizer = path.rsplit(".", 1)[-1]
             if "lr" in call.keywords:
+                rename = _rename(call, "lr", "learning_rate")
                 yield Report(call.keywords["lr"], f"`lr` is the old name of `learning_rate` in {optimizer}: Keras 3 raises "
-                                                  f"ValueError (Argument(s) not recognized); use learning_rate=")
+                                                  f"ValueError (Argument(s) not recognized); use learning_rate=",
+                             fix=Fix.safe("Rename lr= to learning_rate=", rename) if rename is not None else None)
             if "decay" in call.keywords:
                 yield Report(call.keywords["decay"], f"`decay` in {optimizer}: Keras 3 ignores it with a warning, so the "
                                                      f"learning rate silently stops decaying (TensorFlow 2.11+ raises); "
                                                      f"use learning_rate=keras.optimizers.schedules.InverseTimeDecay("
-                                                     f"lr, decay_steps=1, decay_rate=decay), Keras 2's decay exactly")
+                                                     f"lr, decay_steps=1, decay_rate=decay), Keras 2's decay exactly",
+                             fix=decay_fix(call, optimizer))
 
 
 class RemovedTrainingMethod(Rule):
@@ -478,10 +661,11 @@ class RemovedTrainingMethod(Rule):
             new = REMOVED_METHODS[method]
             if method in GENERATOR_METHODS:
                 yield Report(call.span, f"{method}() was removed in Keras 3 (AttributeError); {new}() takes the "
-                                        f"generator (tf.keras from TF 2.1 on): use {new}()")
+                                        f"generator (tf.keras from TF 2.1 on): use {new}()",
+                             fix=removed_method_fix(call, method))
             elif new:
                 yield Report(call.span, f"{method}() was removed in TensorFlow 2.6 / Keras 2.6 (AttributeError); it "
-                                        f"returned predict()'s output: use {new}()")
+                                        f"returned predict()'s output: use {new}()", fix=removed_method_fix(call, method))
             else:
                 yield Report(call.span, f"{method}() was removed in TensorFlow 2.6 / Keras 2.6 (AttributeError); use "
                                         f"np.argmax(model.predict(x), axis=-1) for a softmax output, or "
@@ -551,7 +735,8 @@ class Keras1PositionalKernel(Rule):
                 what = (f"tf.keras and Keras 3 read the last one as the stride, silently (kernel ({values[1]}, "
                         f"{values[1]}), strides ({values[2]}, {values[2]}))")
             yield Report(call.positional_spans[2], f"{layer}({filters}, {kernel}) is Keras 1's kernel size as separate "
-                                                   f"numbers: {what}; write the kernel as a tuple: ({kernel})")
+                                                   f"numbers: {what}; write the kernel as a tuple: ({kernel})",
+                         fix=positional_kernel_fix(call, layer))
 
 
 class Keras1ModelArgument(Rule):
@@ -600,7 +785,8 @@ class Keras1ModelArgument(Rule):
                 if keyword in call.keywords and new not in call.keywords:
                     yield Report(call.keywords[keyword], f"`{keyword}` is the Keras 1 name of `{new}` in Model: "
                                                          f"{_KERAS2_THEN_3} ValueError (Unrecognized keyword "
-                                                         f"arguments); use {new}=")
+                                                         f"arguments); use {new}=",
+                                 fix=Fix.safe(f"Rename {keyword}= to {new}=", RenameKeyword(call.keywords[keyword], new)))
 
 
 class RemovedMergeLayer(Rule):
@@ -653,7 +839,7 @@ class RemovedMergeLayer(Rule):
             if name == "merge":
                 yield Report(call.span, "merge() is Keras 1's merge function, removed in Keras 2.2 (ImportError); use "
                                         "the function of the mode: concatenate(), add(), multiply(), average(), "
-                                        "maximum() or dot()")
+                                        "maximum() or dot()", fix=merge_fix(call))
             elif name == "Merge":
                 yield Report(call.span, "Merge is Keras 1's merge layer, removed in Keras 2.2 (ImportError); build the "
                                         "model with the functional API and Concatenate(), Add(), Multiply(), ...")

@@ -1,9 +1,10 @@
 """Join the runtime pass's results to the static findings.
 
 A static finding the runtime reproduces carries the evidence (Keras version,
-the metric 'accuracy' became, the two numbers) in its message and in JSON
-("runtime"). One the runtime does not reproduce stays, with the runtime's word
-beside it. What only the runtime sees becomes KC901/KC902/KC903.
+the metric 'accuracy' became, the two numbers) as data (`Finding.runtime`), which
+every format renders after the rule's message (kerascheck/report/evidence.py): the
+message itself is never rewritten. One the runtime does not reproduce stays, with
+the runtime's word beside it. What only the runtime sees becomes KC901/KC902/KC903.
 """
 
 from __future__ import annotations
@@ -12,23 +13,13 @@ import sys
 from typing import Optional
 
 from kerascheck.findings import Finding
-from kerascheck.rules import rule_by_code
+from kerascheck.report.evidence import keras_label, measured, units_note
+from kerascheck.rules import all_rules, rule_by_code
 from kerascheck.runtime.runner import RuntimeProbeError, probe_compiles
 
 # A reported metric this far from the true accuracy is a disagreement.
 TOLERANCE = 0.01
 DEFAULT_UNITS = 10
-METRIC_RULES = ("KC101", "KC102", "KC103", "KC104", "KC105", "KC106", "KC108")
-LOSS_RULES = ("KC201", "KC202", "KC203", "KC204", "KC205", "KC206", "KC207", "KC208", "KC209")
-
-
-def _keras_label(header: dict) -> str:
-    label = f"Keras {header.get('keras_version') or '?'}"
-    if header.get("tensorflow_version") and header.get("backend") == "tensorflow":
-        label += f" (TensorFlow {header['tensorflow_version']})"
-    elif header.get("backend"):
-        label += f" ({header['backend']} backend)"
-    return label
 
 
 def _progress(message: str) -> None:
@@ -53,10 +44,6 @@ def _finding(code: str, path: str, span, message: str, runtime: dict) -> Finding
                    end_column=span.end_column, code=code, name=rule.name, message=message, runtime=runtime)
 
 
-def _number(value: Optional[float]) -> str:
-    return "?" if value is None else f"{value:.2f}"
-
-
 def verify(findings: list, compiles: list, is_selected, python: Optional[str], cache_dir: Optional[str],
            use_cache: bool = True) -> tuple:
     """Run the probe for every inferred output; return (findings, header).
@@ -72,7 +59,10 @@ def verify(findings: list, compiles: list, is_selected, python: Optional[str], c
         _progress_done()
     if not results:
         return findings, header
-    label = _keras_label(header)
+    label = keras_label(header)
+    # The static findings the runtime's evidence joins: each rule says which evidence confirms it.
+    metric_rules = {rule.code for rule in all_rules() if rule.runtime_evidence == "metric"}
+    loss_rules = {rule.code for rule in all_rules() if rule.runtime_evidence == "loss"}
     by_position = {}
     for finding in findings:
         by_position.setdefault((finding.path, finding.line, finding.column), []).append(finding)
@@ -80,23 +70,22 @@ def verify(findings: list, compiles: list, is_selected, python: Optional[str], c
 
     for compile_fact, trained, result in results:
         output = trained.output
-        units_note = "" if output.units is not None else f" (units unknown: measured with {result.get('units')})"
         base = {"keras_version": header.get("keras_version"), "backend": header.get("backend"),
                 "tensorflow_version": header.get("tensorflow_version"), "python": header.get("python"),
-                "units": result.get("units"), "task": result.get("task")}
+                "units": result.get("units"), "static_units": output.units, "task": result.get("task")}
+        unknown_units = units_note(base)
         loss_span = trained.loss.span if trained.loss is not None else compile_fact.span
         path = compile_fact.path
         if result.get("error"):
             evidence = dict(base, error=result["error"], stage=result.get("error_stage"))
-            statics = [f for f in by_position.get((path, *_pos(loss_span)), []) if f.code in LOSS_RULES]
+            statics = [f for f in by_position.get((path, *_pos(loss_span)), []) if f.code in loss_rules]
             if statics:
                 for finding in statics:
-                    finding.message += f" [confirmed on {label}: {result['error']}]"
                     finding.runtime = dict(evidence, reproduced=True)
             elif is_selected("KC902", path):
                 added.append(_finding("KC902", path, loss_span,
                                       f"on {label}, {result.get('error_stage') or 'running'} this output raised: "
-                                      f"{result['error']}{units_note}", evidence))
+                                      f"{result['error']}{unknown_units}", evidence))
             continue
         for metric_result in result.get("metrics") or []:
             reported, true = metric_result.get("reported"), metric_result.get("true_accuracy")
@@ -106,29 +95,21 @@ def verify(findings: list, compiles: list, is_selected, python: Optional[str], c
             metric = trained.metrics[ref]
             evidence = dict(base, metric=metric_result.get("requested"), resolved=metric_result.get("resolved"),
                             reported=reported, true_accuracy=true, accuracy_kind=result.get("true_accuracy_kind"))
-            statics = [f for f in by_position.get((path, *_pos(metric.span)), []) if f.code in METRIC_RULES]
-            measured = (f"'{metric_result.get('requested')}' became {metric_result.get('resolved')} and reported "
-                        f"{_number(reported)} where the true accuracy ({result.get('true_accuracy_kind')}) of the same "
-                        f"predictions is {_number(true)}{units_note}")
+            statics = [f for f in by_position.get((path, *_pos(metric.span)), []) if f.code in metric_rules]
             disagrees = reported is not None and true is not None and abs(reported - true) > TOLERANCE
             if statics:
                 for finding in statics:
-                    if disagrees:
-                        finding.message += f" [confirmed on {label}: {measured}]"
-                    else:
-                        finding.message += f" [not reproduced on {label}: {measured}]"
                     finding.runtime = dict(evidence, reproduced=disagrees)
             elif disagrees and is_selected("KC901", path):
-                added.append(_finding("KC901", path, metric.span, f"on {label}, {measured}", evidence))
+                added.append(_finding("KC901", path, metric.span, f"on {label}, {measured(evidence)}", evidence))
         for warning in result.get("warnings") or []:
             evidence = dict(base, warning=warning)
-            statics = [f for f in by_position.get((path, *_pos(loss_span)), []) if f.code in LOSS_RULES]
+            statics = [f for f in by_position.get((path, *_pos(loss_span)), []) if f.code in loss_rules]
             if statics:
                 for finding in statics:
-                    finding.message += f" [{label} warns: {warning}]"
                     finding.runtime = dict(evidence, reproduced=True)
             elif is_selected("KC903", path):
-                added.append(_finding("KC903", path, loss_span, f"{label} warns: {warning}{units_note}", evidence))
+                added.append(_finding("KC903", path, loss_span, f"{label} warns: {warning}{unknown_units}", evidence))
     merged = findings + added
     merged.sort(key=Finding.sort_key)
     return merged, header
