@@ -113,3 +113,50 @@ def test_a_relative_import_outside_any_package_is_outside_the_project(tmp_path):
     main.write_text("import keras\nfrom .nets import build\nbuild().compile(loss='mse')\n")
     (compile_fact,) = extract_text(str(main), main.read_text()).compiles
     assert compile_fact.why == "import of a module outside the project (.nets.build)"
+
+
+def test_names_re_exported_in_a_cycle_are_unknown_not_endless(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .a import build\n")
+    (package / "a.py").write_text("from . import build\n")
+    main = tmp_path / "main.py"
+    main.write_text("import keras\nfrom pkg import build\nbuild().compile(loss='mse')\n")
+    (compile_fact,) = extract_text(str(main), main.read_text()).compiles
+    assert compile_fact.why is not None and compile_fact.model_style is None
+
+
+def test_a_model_grown_differently_in_the_two_branches_of_an_if_has_an_unknown_end(tmp_path):
+    source = textwrap.dedent("""
+        import keras
+        def build(units):
+            m = keras.Sequential([keras.layers.Dense(8, input_shape=(4,)), keras.layers.Dense(units)])
+            if units == 1:
+                m.add(keras.layers.Activation("sigmoid"))
+            else:
+                m.add(keras.layers.Activation("softmax"))
+            return m
+        build(3).compile(loss="binary_crossentropy")
+        only_if = keras.Sequential([keras.layers.Dense(3, input_shape=(4,))])
+        if True:
+            only_if.add(keras.layers.Activation("softmax"))
+        only_if.compile(loss="categorical_crossentropy")
+    """)
+    facts = extract_text("case.py", source)
+    assert [(c.outputs[0].activation, c.outputs[0].stacked) for c in facts.compiles][0] == (None, ())
+    assert facts.compiles[1].outputs[0].activation == "softmax"
+
+
+def test_a_function_returning_a_constant_on_one_path_only_returns_an_unknown():
+    source = textwrap.dedent("""
+        import keras
+        losses = {}
+        def pick(distance="pn"):
+            if callable(distance):
+                return distance
+            return losses[distance]
+        m = keras.Sequential([keras.layers.Dense(3, activation="softmax")])
+        m.compile(loss=pick())
+    """)
+    (compile_fact,) = extract_text("case.py", source).compiles
+    assert compile_fact.trained[0].loss.string is None

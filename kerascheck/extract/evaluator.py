@@ -167,9 +167,7 @@ class Evaluator:
         elif isinstance(node, ast.ClassDef):
             frame.scope.vars[node.name] = self.define_class(node, frame)
         elif isinstance(node, ast.If):
-            self.eval(node.test, frame)
-            self.exec_body(node.body, frame)
-            self.exec_body(node.orelse, frame)  # an elif is an If inside orelse
+            self.exec_if(node, frame)
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             if not isinstance(node, ast.While):
                 self.assign(node.target, UNKNOWN, frame)
@@ -190,6 +188,12 @@ class Evaluator:
         elif isinstance(node, _MATCH_STATEMENTS):
             for case in node.cases:
                 self.exec_body(case.body, frame)
+
+    def exec_if(self, node: ast.If, frame: Frame) -> None:
+        """Both branches run, the `else` after the `if` (an elif is an If inside orelse)."""
+        self.eval(node.test, frame)
+        self.exec_body(node.body, frame)
+        self.exec_body(node.orelse, frame)
 
     def import_modules(self, node: ast.Import, scope: Scope) -> None:
         names.bind_import(node, scope)
@@ -519,8 +523,14 @@ class Evaluator:
         for value in list(scope.vars.values()):
             if isinstance(value, FunctionValue) and value.scope is scope:
                 self._analyse_standalone(value, self_value=None)
-        known = [value for value in frame.returns
-                 if not is_unknown(value) and not (isinstance(value, Const) and value.value is None)]
+        returned = [value for value in frame.returns if not (isinstance(value, Const) and value.value is None)]
+        known = [value for value in returned if not is_unknown(value)]
+        if known and isinstance(known[-1], Const):
+            # A constant is the result only when every return agrees on it: `return distance` in one branch and
+            # `return table[distance]` in another is not the string `distance` holds.
+            if len(known) == len(returned) and all(isinstance(v, Const) and v.value == known[-1].value for v in known):
+                return known[-1]
+            return UNKNOWN
         if known:
             return known[-1]
         # Nothing known: an unknown that says why is still worth more than UNKNOWN.

@@ -75,6 +75,7 @@ class ModuleInterpreter(Evaluator):
         self.layout = layout
         self.loaded: dict = {}  # absolute path -> (SourceModule or None, its global Scope or None)
         self.import_depth = 0
+        self.branch_adds: list = []  # per `if` being run: the (model, layer) of each `model.add(...)` in it
 
     @property
     def dependencies(self) -> tuple:
@@ -131,11 +132,18 @@ class ModuleInterpreter(Evaluator):
         return resolved
 
     def resolve_lazy(self, value: Value) -> Value:
-        for _ in range(MAX_IMPORT_DEPTH):  # a package re-exporting a name it imports from a module of its own
+        """The value a LazyName stands for; a package re-exporting what its modules import is followed a few steps
+        (a cycle of such imports, or a longer chain, is unknown)."""
+        seen = set()
+        for _ in range(MAX_IMPORT_DEPTH):
             if not isinstance(value, LazyName):
                 return value
+            key = (value.module.path, value.name)
+            if key in seen:
+                break
+            seen.add(key)
             value = self.module_attribute(value.module, value.name, value.node)
-        return UNKNOWN if isinstance(value, LazyName) else value
+        return value if not isinstance(value, LazyName) else Opaque(f"{value.module.name}.{value.name} is imported in a cycle")
 
     def module_attribute(self, module: ModuleValue, name: str, node) -> Value:
         """`module.name`: a submodule, or a name the module binds (read when first asked for)."""
@@ -148,9 +156,7 @@ class ModuleInterpreter(Evaluator):
         value = found.vars.get(name)
         if value is None:
             return Opaque(f"{module.name}.{name} is not found in the project's {module.name}", node)
-        if isinstance(value, LazyName):
-            value = found.vars[name] = self.resolve_lazy(value)
-        return value
+        return value  # a LazyName when the module imports it in turn: resolve_lazy follows it, a bounded number of steps
 
     def _not_read_why(self, module: ModuleValue) -> str:
         if os.path.isdir(module.path):
@@ -180,6 +186,8 @@ class ModuleInterpreter(Evaluator):
         self.import_depth += 1
         try:
             self.exec_body(read.module.tree.body, Frame(scope))
+        except RecursionError:
+            pass  # read this deep inside other calls, the module keeps what it bound so far; this file goes on
         finally:
             self.import_depth -= 1
         return scope
@@ -261,6 +269,28 @@ class ModuleInterpreter(Evaluator):
             # `class MyModel(keras.Model)` with no __init__ of its own: `MyModel(inputs, outputs)` is Keras's Model().
             self._functional_init(instance, args, kwargs)
         return instance
+
+    def exec_if(self, node: ast.If, frame: Frame) -> None:
+        """Both branches run; a model grown in both (`if n == 1: m.add(sigmoid) else: m.add(softmax)`) ends in
+        one of the two, not both: its layers from there on are not known."""
+        self.eval(node.test, frame)
+        added = []
+        for branch in (node.body, node.orelse):
+            self.branch_adds.append([])
+            try:
+                self.exec_body(branch, frame)
+            finally:
+                added.append(self.branch_adds.pop())
+        in_body = {id(model) for model, _ in added[0]}
+        for model, _ in added[1]:
+            if id(model) in in_body:
+                for model_of, layer in added[0] + added[1]:
+                    if model_of is model and layer in model.layers:
+                        model.layers.remove(layer)
+                model.layers.append(Opaque("layers added in either branch of an `if`", node))
+                in_body.discard(id(model))
+        if self.branch_adds:  # an enclosing `if` sees what this one added
+            self.branch_adds[-1].extend(added[0] + added[1])
 
     def bind_parameters(self, function, self_value, scope, positional) -> None:
         # A model's or a layer's call(): its first argument is the input tensor.
@@ -358,7 +388,10 @@ class ModuleInterpreter(Evaluator):
         if isinstance(receiver, ModelValue):
             if method == "add" and (node.args or node.keywords):
                 first = node.args[0] if node.args else node.keywords[0].value
-                receiver.layers.append(self.eval(first, frame))
+                layer = self.eval(first, frame)
+                receiver.layers.append(layer)
+                if self.branch_adds:
+                    self.branch_adds[-1].append((receiver, layer))
                 return Const(None)
             if method == "pop" and receiver.layers:
                 receiver.layers.pop()

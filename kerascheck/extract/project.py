@@ -25,7 +25,7 @@ from kerascheck.extract.spans import SourceSpans
 MAX_MODULE_BYTES = 2_000_000
 # How many of the project's modules one file's analysis may read, and how deep imports are followed.
 MAX_MODULES_PER_FILE = 64
-MAX_IMPORT_DEPTH = 8
+MAX_IMPORT_DEPTH = 5
 # Folders that hold installed or generated code, never the project's own modules.
 _NOT_PROJECT = frozenset({"site-packages", "dist-packages", "node_modules", "__pycache__", ".git"})
 # Top-level packages that are never the project's, whatever a folder is called.
@@ -159,6 +159,8 @@ class ProjectLayout:
             package = self.package_of(importer) or ""
             prefix = package.rsplit(".", level)[0] if os.path.basename(importer) != "__init__.py" or level > 1 else package
             dotted = ".".join(p for p in (prefix, module) if p)
+            if dotted.split(".")[0] in _NEVER_FOLLOWED or knowledge.keras_path(dotted) is not None:
+                return None  # Keras's (or TensorFlow's) own sources: their names are Keras's, not a project's
             return found, dotted
         if not module or module.split(".")[0] in _NEVER_FOLLOWED or knowledge.keras_path(module) is not None:
             return None
