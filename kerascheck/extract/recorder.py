@@ -245,7 +245,8 @@ class FactRecorder:
         if not tensor.inputs:
             return info  # the model's own output: its own path
         _, model_fact = self.read_model(model)
-        step = LayerFact(path=self.path_of(model.node), kind=model.application or _model_kind(model), family="application" if model.application
+        step = LayerFact(path=self.path_of(model.node), kind=model.application or _model_kind(model),
+                         family="application" if model.application
                          else "model", line=self.interpreter.line_of(model.node), span=self._span(model.node),
                          input_shape=given.shape, output_shape=info.shape, activation=info.activation,
                          units=info.units, rescales=_rescales_first(model_fact))
@@ -264,7 +265,8 @@ class FactRecorder:
             declared.shape if declared is not None else None
         shape, activation, units = applications.output(app, args, input_shape)
         line = self.interpreter.line_of(model.node)
-        step = LayerFact(path=self.path_of(model.node), kind=model.application, family="application", line=line, span=self._span(model.node),
+        step = LayerFact(path=self.path_of(model.node), kind=model.application, family="application", line=line,
+                         span=self._span(model.node),
                          input_shape=input_shape, output_shape=shape, activation=activation, units=units,
                          rescales=app.rescales)
         stacked = (self._activation_fact(activation, model.node),) \
@@ -282,7 +284,8 @@ class FactRecorder:
         line = self.interpreter.line_of(layer.node)
         span = self._span(layer.node)
         if spec is None:  # a layer the table lacks, or a Layer class of the program with an unknown call()
-            step = LayerFact(path=self.path_of(layer.node), kind=layer.kind, line=line, span=span, name=layer.name, input_shape=first.shape)
+            step = LayerFact(path=self.path_of(layer.node), kind=layer.kind, line=line, span=span, name=layer.name,
+                             input_shape=first.shape)
             return TensorInfo(name=layer.name, layer_node=layer.node, path=first.path + (step,), head=step,
                               inputs=first.inputs)
         if spec.family == "wrapper":
@@ -298,7 +301,8 @@ class FactRecorder:
         activation, stacked, layer_node, name = self._activation(layer, spec, inputs)
         if spec.family in ("flatten", "reshape") and units != first.units:
             layer_node = layer.node  # Flatten/Reshape/Permute decide the units they change: their line is the one
-        step = LayerFact(path=self.path_of(layer.node), kind=layer.kind, family=spec.family, line=line, span=span, name=layer.name,
+        step = LayerFact(path=self.path_of(layer.node), kind=layer.kind, family=spec.family, line=line, span=span,
+                         name=layer.name,
                          input_shape=first.shape, output_shape=shape, activation=activation, units=units,
                          data_format=getattr(args, "written_format", None), spatial_dims=spec.spatial_dims,
                          rescales=spec.rescales)
@@ -389,7 +393,8 @@ class FactRecorder:
             stacked = stacked if activation in knowledge.PROBABILITY_ACTIVATIONS else ()
         inner_kind = inner.kind if isinstance(inner, LayerValue) else _model_kind(inner) if isinstance(inner, ModelValue) \
             else None
-        step = LayerFact(path=self.path_of(layer.node), kind=layer.kind, family="wrapper", line=line, span=self._span(layer.node), name=layer.name,
+        step = LayerFact(path=self.path_of(layer.node), kind=layer.kind, family="wrapper", line=line,
+                         span=self._span(layer.node), name=layer.name,
                          input_shape=first.shape, output_shape=out_shape, activation=activation, units=units,
                          wrapped=inner_kind)
         layer_node = inner_info.layer_node if inner_info.layer_node is not None else layer.node
@@ -409,7 +414,8 @@ class FactRecorder:
         """A Lambda: a cast keeps its input; a division rescales it (KC405); anything else is unknown."""
         line = self.interpreter.line_of(layer.node)
         if layer.lambda_effect == "identity":
-            step = LayerFact(path=self.path_of(layer.node), kind="Lambda", family="pass", line=line, span=self._span(layer.node), name=layer.name,
+            step = LayerFact(path=self.path_of(layer.node), kind="Lambda", family="pass", line=line,
+                             span=self._span(layer.node), name=layer.name,
                              input_shape=first.shape, output_shape=first.shape, activation=first.activation,
                              units=first.units)
             return replace(first, path=first.path + (step,), name=layer.name or first.name)

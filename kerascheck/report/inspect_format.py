@@ -94,7 +94,8 @@ def render_text(compile_facts: list) -> str:
             lines.append(
                 f"    output {o.name or '-'}: activation={o.activation or '?'} units={o.units if o.units is not None else '?'}"
                 f" shape={shape_text(o.shape)}"
-                f" layer_line={f'cell {layer_cell}:' if layer_cell else ''}{_at(o.layer_path, layer_line)}; loss={(loss.canonical or loss.spelling) if loss else None}"
+                f" layer_line={f'cell {layer_cell}:' if layer_cell else ''}{_at(o.layer_path, layer_line)};"
+                f" loss={(loss.canonical or loss.spelling) if loss else None}"
                 f" from_logits={loss.from_logits if loss else None};"
                 f" metrics={[m.canonical or m.spelling for m in trained.metrics]}")
     return "\n".join(lines) + ("\n" if lines else "")
