@@ -57,6 +57,10 @@ MODEL_DATA_METHODS = {
     "predict_generator": ("generator", "steps"), "predict_classes": ("x", "batch_size"),
     "predict_proba": ("x", "batch_size"),
 }
+# What a function of another module must say to be followed (see ModuleInterpreter.call_function): a Keras name,
+# a layer or model built or applied, a compile, or a call of the same module's other factories (`build_*`, ...).
+_KERAS_WORDS = re.compile(r"keras|Keras|Sequential|Model|Input|Dense|Conv|layers|\.compile|\.add\(|build|model|"
+                          r"Layer|LSTM|GRU|Embedding|Activation|softmax|sigmoid|loss|metric")
 _DATA_FORMATS = {"channels_first": CHANNELS_FIRST, "channels_last": CHANNELS_LAST, "th": CHANNELS_FIRST,
                  "tf": CHANNELS_LAST}
 
@@ -76,6 +80,7 @@ class ModuleInterpreter(Evaluator):
         self.loaded: dict = {}  # absolute path -> (SourceModule or None, its global Scope or None)
         self.import_depth = 0
         self.branch_adds: list = []  # per `if` being run: the (model, layer) of each `model.add(...)` in it
+        self._keras_definitions: dict = {}  # id(definition of another module) -> whether its text may build Keras
 
     @property
     def dependencies(self) -> tuple:
@@ -117,6 +122,23 @@ class ModuleInterpreter(Evaluator):
                             scope.vars[key] = value
                 continue
             scope.vars[alias.asname or alias.name] = LazyName(module, alias.name, node)
+
+    def call_function(self, function, args, kwargs, self_value, use_defaults: bool = False) -> Value:
+        # A function of another module is followed only when its text can make or compile a Keras model: a
+        # project's other helpers (data loading, plotting, file handling) would be evaluated for nothing.
+        path = module_path_of(function.definition)
+        if path is not None and not self._may_build_keras(function.definition, path):
+            return Opaque(f"{function.name}() of another module, which builds no Keras model", None)
+        return super().call_function(function, args, kwargs, self_value, use_defaults)
+
+    def _may_build_keras(self, definition, path: str) -> bool:
+        known = self._keras_definitions.get(id(definition))
+        if known is None:
+            loaded = self.loaded.get(path)
+            text = loaded[0].spans.source(definition) if loaded and loaded[0] is not None else None
+            known = text is None or _KERAS_WORDS.search(text) is not None
+            self._keras_definitions[id(definition)] = known
+        return known
 
     def lookup(self, name: str, frame: Frame) -> Value:
         value = super().lookup(name, frame)
