@@ -136,7 +136,7 @@ def test_a_model_grown_differently_in_the_two_branches_of_an_if_has_an_unknown_e
             else:
                 m.add(keras.layers.Activation("softmax"))
             return m
-        build(3).compile(loss="binary_crossentropy")
+        build(int(input())).compile(loss="binary_crossentropy")
         only_if = keras.Sequential([keras.layers.Dense(3, input_shape=(4,))])
         if True:
             only_if.add(keras.layers.Activation("softmax"))
@@ -145,6 +145,11 @@ def test_a_model_grown_differently_in_the_two_branches_of_an_if_has_an_unknown_e
     facts = extract_text("case.py", source)
     assert [(c.outputs[0].activation, c.outputs[0].stacked) for c in facts.compiles][0] == (None, ())
     assert facts.compiles[1].outputs[0].activation == "softmax"
+    # A condition on known values takes its branch: build(3) ends in the softmax, build(1) in the sigmoid.
+    known = extract_text("case.py", source.replace("build(int(input()))", "build(3)")).compiles
+    assert known[0].outputs[0].activation == "softmax"
+    known = extract_text("case.py", source.replace("build(int(input()))", "build(1)")).compiles
+    assert known[0].outputs[0].activation == "sigmoid"
 
 
 def test_a_function_returning_a_constant_on_one_path_only_returns_an_unknown():

@@ -190,8 +190,12 @@ class Evaluator:
                 self.exec_body(case.body, frame)
 
     def exec_if(self, node: ast.If, frame: Frame) -> None:
-        """Both branches run, the `else` after the `if` (an elif is an If inside orelse)."""
-        self.eval(node.test, frame)
+        """The branch a known condition takes; else both branches run, the `else` after the `if` (an elif is an
+        If inside orelse)."""
+        taken = known_truth(self.eval(node.test, frame))
+        if taken is not None:
+            self.exec_body(node.body if taken else node.orelse, frame)
+            return
         self.exec_body(node.body, frame)
         self.exec_body(node.orelse, frame)
 
@@ -283,11 +287,18 @@ class Evaluator:
             operand = self.eval(node.operand, frame)
             if isinstance(node.op, ast.USub) and isinstance(operand, Const) and isinstance(operand.value, (int, float)):
                 return Const(-operand.value, node)
+            if isinstance(node.op, ast.Not) and known_truth(operand) is not None:
+                return Const(not known_truth(operand))
             return UNKNOWN
+        if isinstance(node, ast.Compare):
+            return self.compare(node, frame)
         if isinstance(node, ast.Subscript):
             return self.eval_subscript(node, frame)
         if isinstance(node, ast.IfExp):
-            # The condition is not evaluated: only a value both branches agree on is known.
+            # A known condition picks its branch; otherwise only a value both branches agree on is known.
+            taken = known_truth(self.eval(node.test, frame))
+            if taken is not None:
+                return self.eval(node.body if taken else node.orelse, frame)
             body = self.eval(node.body, frame)
             orelse = self.eval(node.orelse, frame)
             if isinstance(body, Const) and isinstance(orelse, Const) and body.value == orelse.value:
@@ -300,6 +311,32 @@ class Evaluator:
         if isinstance(node, ast.Await):
             return self.eval(node.value, frame)
         return UNKNOWN  # comprehensions, lambdas, f-strings, comparisons...
+
+    def compare(self, node: ast.Compare, frame: Frame) -> Value:
+        """`units == 1`, `n > 2`, `x is None` of known constants (a factory called with known arguments)."""
+        left = self.eval(node.left, frame)
+        if len(node.ops) != 1:
+            return UNKNOWN
+        right = self.eval(node.comparators[0], frame)
+        if not (isinstance(left, Const) and isinstance(right, Const)):
+            return UNKNOWN
+        a, b, op = left.value, right.value, node.ops[0]
+        try:
+            if isinstance(op, (ast.Is, ast.IsNot)):
+                if not (a is None or b is None or isinstance(a, bool) or isinstance(b, bool)):
+                    return UNKNOWN
+                result = (a is b) if isinstance(op, ast.Is) else (a is not b)
+            elif isinstance(op, ast.Eq):
+                result = a == b
+            elif isinstance(op, ast.NotEq):
+                result = a != b
+            elif isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) and type(a) in (int, float) and type(b) in (int, float):
+                result = {ast.Lt: a < b, ast.LtE: a <= b, ast.Gt: a > b, ast.GtE: a >= b}[type(op)]
+            else:
+                return UNKNOWN
+        except TypeError:
+            return UNKNOWN
+        return Const(result)
 
     def lookup(self, name: str, frame: Frame) -> Value:
         return names.lookup(name, frame.scope)
@@ -554,6 +591,13 @@ class Evaluator:
         if text is None:
             return "?"
         return " ".join(text.split())[:80]
+
+
+def known_truth(value: Value):
+    """True/False for a literal condition (`if from_logits:` with the default False), None when not known."""
+    if isinstance(value, Const) and isinstance(value.value, (bool, int, float, str, type(None))):
+        return bool(value.value)
+    return None
 
 
 def _is_static(node: ast.FunctionDef) -> bool:

@@ -295,7 +295,12 @@ class ModuleInterpreter(Evaluator):
     def exec_if(self, node: ast.If, frame: Frame) -> None:
         """Both branches run; a model grown in both (`if n == 1: m.add(sigmoid) else: m.add(softmax)`) ends in
         one of the two, not both: its layers from there on are not known."""
-        self.eval(node.test, frame)
+        from kerascheck.extract.evaluator import known_truth
+
+        taken = known_truth(self.eval(node.test, frame))
+        if taken is not None:
+            self.exec_body(node.body if taken else node.orelse, frame)
+            return
         added = []
         for branch in (node.body, node.orelse):
             self.branch_adds.append([])
