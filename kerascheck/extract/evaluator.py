@@ -317,10 +317,12 @@ class Evaluator:
         left = self.eval(node.left, frame)
         if len(node.ops) != 1:
             return UNKNOWN
-        right = self.eval(node.comparators[0], frame)
+        return self.compare_values(node.ops[0], left, self.eval(node.comparators[0], frame))
+
+    def compare_values(self, op: ast.cmpop, left: Value, right: Value) -> Value:
         if not (isinstance(left, Const) and isinstance(right, Const)):
             return UNKNOWN
-        a, b, op = left.value, right.value, node.ops[0]
+        a, b = left.value, right.value
         try:
             if isinstance(op, (ast.Is, ast.IsNot)):
                 if not (a is None or b is None or isinstance(a, bool) or isinstance(b, bool)):
