@@ -51,10 +51,37 @@ LIBRARY_PACKAGES = frozenset({"keras_hub", "keras_nlp", "keras_cv", "tensorflow_
                               "kerastuner", "vit_keras", "keras_vggface", "tensorflow_addons", "tensorflow_models",
                               "official", "keras_retinanet", "deepchem", "spektral", "stellargraph", "tcn",
                               "keras_contrib", "autokeras", "kapre", "keras_bert", "keras_transformer"})
-# What a function of another module must say to be followed (see ModuleInterpreter.call_function): a Keras name,
-# a layer or model built or applied, a compile, or a call of the same module's other factories (`build_*`, ...).
-_KERAS_WORDS = re.compile(r"keras|Keras|Sequential|Model|Input|Dense|Conv|layers|\.compile|\.add\(|build|model|"
-                          r"Layer|LSTM|GRU|Embedding|Activation|softmax|sigmoid|loss|metric")
+# What a function of another module must do to be followed (see ModuleInterpreter.call_function): build a
+# model, a layer or an input, apply an activation, grow or compile a model, load an application; or call a
+# function of its module that does (`_keras_builders`).
+_KERAS_BUILDS = re.compile(r"\b(?:Sequential|Model|Input|InputLayer|Dense|Conv\w*|\w*Pool\w*|LSTM|GRU|SimpleRNN|"
+                           r"Embedding|Activation|Softmax|Dropout|Flatten|Reshape|Lambda|Concatenate|concatenate|"
+                           r"Bidirectional|TimeDistributed|BatchNormalization|\w*Layer|load_model|model_from_json|"
+                           r"[A-Z]\w*Net\w*|VGG\d+|Xception|Inception\w*|EfficientNet\w*|softmax|sigmoid)\s*\(|"
+                           r"\.add\s*\(|\.compile\s*\(|super\(\)\.__init__\s*\(\s*inputs|outputs\s*=")
+
+
+def _keras_builders(module) -> set:
+    """ids of the functions of a module that may build or compile a Keras model: their text says so, or names
+    another of the module's functions that may (a fixpoint over the names, as Evaluator._may_reach)."""
+    definitions = [node for node in ast.walk(module.tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    text, starts = module.spans.text, module.spans.line_starts()
+
+    def lines_of(node) -> str:  # the definition's whole lines: cheaper than its exact span, as good for words
+        end = node.end_lineno or node.lineno
+        return text[starts[node.lineno - 1]:starts[end] if end < len(starts) else len(text)]
+
+    texts = {id(node): lines_of(node) for node in definitions}
+    building = {id(node) for node in definitions if _KERAS_BUILDS.search(texts[id(node)])}
+    while True:
+        found = {node.name for node in definitions if id(node) in building}
+        if not found:
+            return building
+        pattern = re.compile(r"\b(?:%s)\b" % "|".join(sorted(map(re.escape, found))))
+        grown = {id(node) for node in definitions if id(node) not in building and pattern.search(texts[id(node)])}
+        if not grown:
+            return building
+        building |= grown
 _DATA_FORMATS = {"channels_first": CHANNELS_FIRST, "channels_last": CHANNELS_LAST, "th": CHANNELS_FIRST,
                  "tf": CHANNELS_LAST}
 
@@ -76,7 +103,6 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
         self.loaded: dict = {}  # absolute path -> (SourceModule or None, its global Scope or None)
         self.import_depth = 0
         self.branch_adds: list = []  # per `if` being run: the (model, layer) of each `model.add(...)` in it
-        self._keras_definitions: dict = {}  # id(definition of another module) -> whether its text may build Keras
 
     @property
     def dependencies(self) -> tuple:
@@ -128,13 +154,13 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
         return super().call_function(function, args, kwargs, self_value, use_defaults)
 
     def _may_build_keras(self, definition, path: str) -> bool:
-        known = self._keras_definitions.get(id(definition))
-        if known is None:
-            loaded = self.loaded.get(path)
-            text = loaded[0].spans.source(definition) if loaded and loaded[0] is not None else None
-            known = text is None or _KERAS_WORDS.search(text) is not None
-            self._keras_definitions[id(definition)] = known
-        return known
+        loaded = self.loaded.get(path)
+        module = loaded[0] if loaded else None
+        if module is None:
+            return True
+        if module.keras_builders is None:  # once per module read (the parsed module is kept per process)
+            module.keras_builders = _keras_builders(module)
+        return id(definition) in module.keras_builders
 
     def lookup(self, name: str, frame: Frame) -> Value:
         value = super().lookup(name, frame)

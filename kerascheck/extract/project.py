@@ -44,6 +44,7 @@ class SourceModule:
     digest: str
     shown: str = ""  # the path as findings show it (relative to the working directory)
     stat_key: str = ""  # its size, times and inode when read (the results cache checks them first)
+    keras_builders: Optional[set] = None  # ids of its functions that may build Keras (extract/interpreter.py)
 
 
 @dataclass
