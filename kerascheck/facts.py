@@ -26,7 +26,13 @@ class Activation:
 
     name: Optional[str]  # 'softmax', 'sigmoid', 'linear', 'relu', ...; None if unknown
     line: int
-    span: Optional[Span] = None
+    span: Optional[Span] = None  # None when written in another file
+    path: Optional[str] = None  # the file it is written in when not the file checked (a module it imports)
+
+    @property
+    def where(self) -> str:
+        """'line 17', or 'models/cnn.py:17' for a line of another file."""
+        return f"{self.path}:{self.line}" if self.path else f"line {self.line}"
 
 
 # ---------------------------------------------------------------- shapes and structure
@@ -47,6 +53,7 @@ class InputFact:
     span: Optional[Span] = None  # the argument that declares it (KC308/KC407 report there)
     line: Optional[int] = None
     name: Optional[str] = None  # Input(name=...)
+    path: Optional[str] = None  # the file that declares it, when not the file checked (a module it imports)
     # The first size written is the number of samples (`input_shape=(len(x), 20)`, `(x.shape[0], 28, 28)`):
     # the batch axis written into the shape (KC407).
     batch_in_shape: bool = False
@@ -71,6 +78,7 @@ class LayerFact:
     data_format: Optional[str] = None  # 'channels_first'/'channels_last' as written (or set for the file); None: default
     spatial_dims: Optional[int] = None  # 1, 2 or 3 for convolutions, pooling, up-sampling, padding, cropping
     rescales: bool = False  # scales its input: Rescaling, Normalization, a Lambda dividing it, an application that does
+    path: Optional[str] = None  # the file it is written in, when not the file checked (a module it imports)
     # Applied to a value the analysis does not know (not a tensor from the model's input): what came before
     # it on the path is not seen (KC405 does not judge such a model's first layers).
     applied_to_unknown: bool = False
@@ -113,6 +121,10 @@ class OutputFact:
     # The last layer on the path that is neither an activation nor a pass-through layer (Dropout, noise,
     # an identity): for `Dense(10) -> Activation('softmax') -> Dropout` the Dense.
     head: Optional[LayerFact] = None
+    layer_path: Optional[str] = None  # the file of layer_line when it is not the file checked (a module it imports)
+    # The line of the call that passed the model in, when the compile is in a function whose callers pass
+    # different models (each gets its own CompileFact, and the messages name the call they are about).
+    call_site: Optional[int] = None
 
     @property
     def is_known(self) -> bool:
@@ -177,6 +189,7 @@ class CompileFact:
     # empty): "custom compile() override", "model comes from a parameter with no caller in the program",
     # "library model: keras_hub GPT2CausalLM", ... None when the model is known.
     why: Optional[str] = None
+    call_site: Optional[int] = None  # see OutputFact.call_site
 
     @property
     def outputs(self) -> list:
@@ -339,6 +352,9 @@ class FileFacts:
     problems: list = field(default_factory=list)  # list[FileProblem]
     calls: list = field(default_factory=list)  # list[CallFact]
     model_calls: list = field(default_factory=list)  # list[ModelCallFact]
+    # The program's other modules read for these facts: (absolute path, content digest, stat key when read),
+    # sorted. A change to one of them changes these facts (the results cache checks them).
+    dependencies: tuple = ()
     prediction_uses: list = field(default_factory=list)  # list[PredictionUseFact]
 
     def is_empty(self) -> bool:

@@ -255,7 +255,7 @@ def check_files(files: list, options_for: Callable, keep_facts: bool = False, jo
         out[index] = result
         if cache is not None and digest is not None and keys[index] is not None and result.internal_error is None:
             key, fingerprint = keys[index]
-            cache.store(key, stats[index], digest, fingerprint, result.findings)
+            cache.store(key, stats[index], digest, fingerprint, result.findings, result.dependencies)
     if cache is not None:
         cache.save()
     return out

@@ -103,9 +103,9 @@ def _check_source(shown: str, data, options: Options, keep_facts: bool, notebook
         elif isinstance(data, str):
             text = data
             data = text.encode("utf-8")
-            facts = extract_text(shown, text) if may_hold_keras(data) else FileFacts(path=shown)
+            facts = extract_text(shown, text, options.project_root) if may_hold_keras(data) else FileFacts(path=shown)
         else:
-            facts = extract_bytes(shown, data)
+            facts = extract_bytes(shown, data, options.project_root)
             if facts.is_empty():
                 # Most files of a large repository: nothing for any rule to look at.
                 if keep_facts:
@@ -126,6 +126,7 @@ def _check_source(shown: str, data, options: Options, keep_facts: bool, notebook
             findings = notebooks.findings_to_cells(findings, notebook_index)
             notebooks.annotate_facts(facts, notebook_index)
         result.findings = findings
+        result.dependencies = facts.dependencies
         if keep_facts:
             result.facts = facts
     except Exception as error:  # noqa: BLE001 - one file must never stop the run

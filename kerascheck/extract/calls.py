@@ -93,10 +93,11 @@ class Resolver:
         self.evaluator = _NameEvaluator(SNIPPET_EXTRA if self.snippet_names else None)
 
     def bind_import(self, node, scope: Scope) -> None:
+        # Names only: the call extractor never reads the program's other modules (the interpreter does).
         if isinstance(node, ast.Import):
             names.bind_import(node, scope)
         else:
-            self.interpreter.import_from(node, scope)
+            names.bind_import_from(node, scope)
 
     def lookup(self, name: str, scope: Scope) -> Value:
         return self.evaluator.lookup(name, Frame(scope))

@@ -120,10 +120,13 @@ class DataEvaluation:
     def exec_data_statement(self, node: ast.stmt, frame: Frame) -> bool:
         """Statements with data semantics; True when handled here."""
         if isinstance(node, ast.If) and not _is_main_guard(node.test):
-            self.eval(node.test, frame)
+            if self.exec_known_branch(node, frame):  # extract/interpreter.py: a known condition takes its branch
+                return True
             scope_vars = frame.scope.vars
             before = dict(scope_vars)
+            self.branches_start()
             self.exec_body(node.body, frame)
+            self.branches_next()
             after_body = dict(scope_vars)
             # The else branch runs from the data as it was before the body, not on top of it.
             restored = [name for name, value in after_body.items()
@@ -135,6 +138,7 @@ class DataEvaluation:
                 else:
                     del scope_vars[name]
             self.exec_body(node.orelse, frame)
+            self.branches_end(node)
             for name in restored:
                 on_body, on_else = after_body[name], scope_vars.get(name, _MISSING)
                 # undefined on the else path: the program relies on the body's
@@ -717,7 +721,7 @@ class DataEvaluation:
                     self.recorder.record_prediction_use(COMPARED, node, prediction,
                                                         function="==" if isinstance(operator, ast.Eq) else "!=",
                                                         array_node=prediction_node, labels=other)
-        return UNKNOWN
+        return self.compare_values(operator, left, right)  # constants: `units == 1` in a factory
 
     def _sklearn_metric(self, name: str, args: list, kwargs: dict, node: ast.Call) -> None:
         candidates = [(args[0] if args else kwargs.get("y_true"),

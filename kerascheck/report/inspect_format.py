@@ -13,9 +13,23 @@ def _where(fact, line):
     return notebook.position(line)
 
 
-def _input_where(fact, line) -> str:
+def _at(path, line) -> str:
+    if line is None:
+        return "?"
+    return f"{path}:{line}" if path else str(line)
+
+
+def _line_where(fact, line) -> str:
+    """'line 4', or 'cell 6:2' in a notebook."""
     cell, line = _where(fact, line)
     return f"cell {cell}:{line}" if cell else f"line {line}"
+
+
+def _input_where(fact, declared) -> str:
+    """Where an input is declared: 'line 4', 'cell 6:2' in a notebook, 'models/cnn.py:12' in another module."""
+    if declared.path:
+        return f"{declared.path}:{declared.line}"
+    return _line_where(fact, declared.line)
 
 
 def shape_text(shape) -> str:
@@ -38,7 +52,7 @@ _SCALES = {"raw": "raw 0-255 pixels", "scaled": "scaled"}
 def _origin_text(fact, origin) -> str:
     if origin is None:
         return ""
-    return f" (`{origin.text}`, {_input_where(fact, origin.line)})"
+    return f" (`{origin.text}`, {_line_where(fact, origin.line)})"
 
 
 def data_text(owner, data) -> str:
@@ -90,7 +104,7 @@ def call_to_json(call) -> dict:
 
 def call_lines(call) -> list:
     """The text lines of one call that gives a model data, indented under its compile."""
-    where = _input_where(call, call.span.line)
+    where = _line_where(call, call.span.line)
     lines = [f"    {call.method} ({where}): x: {data_text(call, call.x)}"
              + (f"; y: {data_text(call, call.y)}" if call.y is not None else "")]
     if call.validation_x is not None or call.validation_y is not None:
@@ -99,7 +113,7 @@ def call_lines(call) -> list:
     for use in getattr(call, "uses", ()):
         detail = f" (threshold {use.threshold:g})" if use.threshold is not None else \
             (" (over the last axis)" if use.over_last_axis else "")
-        lines.append(f"        predictions: {use.kind} `{use.text}` ({_input_where(call, use.span.line)}){detail}")
+        lines.append(f"        predictions: {use.kind} `{use.text}` ({_line_where(call, use.span.line)}){detail}")
     return lines
 
 
@@ -121,6 +135,7 @@ def compile_to_json(compile_fact) -> dict:
         layer_cell, layer_line = _where(compile_fact, output.layer_line)
         outputs.append({"name": output.name, "activation": output.activation, "units": output.units,
                         "layer_line": layer_line, **({"layer_cell": layer_cell} if layer_cell else {}),
+                        **({"layer_path": output.layer_path} if output.layer_path else {}),
                         "shape": _shape_json(output.shape)})
         loss = trained.loss
         losses.append(None if loss is None else (loss.canonical or loss.spelling))
@@ -130,12 +145,13 @@ def compile_to_json(compile_fact) -> dict:
     model = compile_fact.model
     inputs = []
     for declared in (model.inputs if model is not None else []):
-        input_cell, input_line = _where(compile_fact, declared.line)
+        input_cell, input_line = _where(compile_fact, declared.line) if not declared.path else (None, declared.line)
         inputs.append({"shape": _shape_json(declared.shape), "keyword": declared.keyword, "line": input_line,
-                       **({"cell": input_cell} if input_cell else {})})
+                       **({"cell": input_cell} if input_cell else {}), **({"path": declared.path} if declared.path else {})})
     return {"path": compile_fact.path, **({"cell": cell} if cell else {}), "line": line,
             "model_style": compile_fact.model_style, "checked": bool(compile_fact.trained),
             "why": compile_fact.why, "inputs": inputs,
+            **({"call_site": compile_fact.call_site} if compile_fact.call_site is not None else {}),
             "outputs": outputs, "losses": losses, "from_logits": from_logits, "metrics": metrics}
 
 
@@ -167,9 +183,11 @@ def render_text(compile_facts: list, model_calls: list = ()) -> str:
         described = fact.model_style or "unknown model"
         if fact.why:
             described += f": {fact.why}"
+        if fact.call_site is not None:
+            described += f", the model passed at line {fact.call_site}"
         lines.append(f"{where}: compile ({described})")
         if fact.model is not None and fact.model.inputs:
-            declared = ", ".join(f"{shape_text(i.shape)} ({i.keyword}, {_input_where(fact, i.line)})"
+            declared = ", ".join(f"{shape_text(i.shape)} ({i.keyword}, {_input_where(fact, i)})"
                                  for i in fact.model.inputs)
             lines.append(f"    input: {declared}")
         for trained in fact.trained:
@@ -179,7 +197,8 @@ def render_text(compile_facts: list, model_calls: list = ()) -> str:
             lines.append(
                 f"    output {o.name or '-'}: activation={o.activation or '?'} units={o.units if o.units is not None else '?'}"
                 f" shape={shape_text(o.shape)}"
-                f" layer_line={f'cell {layer_cell}:' if layer_cell else ''}{layer_line or '?'}; loss={(loss.canonical or loss.spelling) if loss else None}"
+                f" layer_line={f'cell {layer_cell}:' if layer_cell else ''}{_at(o.layer_path, layer_line)};"
+                f" loss={(loss.canonical or loss.spelling) if loss else None}"
                 f" from_logits={loss.from_logits if loss else None};"
                 f" metrics={[m.canonical or m.spelling for m in trained.metrics]}")
         for call in calls:
@@ -195,12 +214,13 @@ def render_text(compile_facts: list, model_calls: list = ()) -> str:
 def summary(compile_facts: list, model_calls: list = ()) -> str:
     """One line for stderr: how much of what was found is known."""
     checked = [fact for fact in compile_facts if fact.trained]
+    checked_calls = len({(fact.path, fact.span) for fact in checked})
     outputs = [trained.output for fact in checked for trained in fact.trained]
-    with_why = sum(1 for fact in compile_facts if fact.why)
+    with_why = len({(fact.path, fact.span) for fact in compile_facts if fact.why})
     activation = sum(1 for output in outputs if output.activation is not None)
     units = sum(1 for output in outputs if output.units is not None)
-    calls = len(compile_facts)
-    text = (f"{calls} compile call{'s' if calls != 1 else ''} found ({len(checked)} checked, {with_why} with a why); "
+    calls = len({(fact.path, fact.span) for fact in compile_facts})  # a compile read for two callers is one call
+    text = (f"{calls} compile call{'s' if calls != 1 else ''} found ({checked_calls} checked, {with_why} with a why); "
             f"{len(outputs)} output{'s' if len(outputs) != 1 else ''}: {activation} with known activation, "
             f"{units} with known units.")
     fits = [call for call in model_calls if call.method in ("fit", "fit_generator")]

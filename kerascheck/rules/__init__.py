@@ -87,14 +87,14 @@ def check_file(facts: FileFacts, target: KerasTarget, rules: Iterable = None, na
     rules = [rule() for rule in (rules if rules is not None else all_rules())]
     findings = {}
 
-    def add(rule, report, output=None):
+    def add(rule, report, output=None, fixable=True):
         span = report.span
         key = (rule.code, span.line, span.column)
         if key not in findings:
             findings[key] = Finding(
                 path=facts.path, line=span.line, column=span.column, end_line=span.end_line,
                 end_column=span.end_column, code=rule.code, name=rule.name, message=report.message,
-                fix=report.fix, output=dict(output) if output is not None else None)
+                fix=report.fix if fixable else None, output=dict(output) if output is not None else None)
 
     for problem in facts.problems:
         for rule in rules:
@@ -105,9 +105,12 @@ def check_file(facts: FileFacts, target: KerasTarget, rules: Iterable = None, na
             check = OutputCheck(compile_fact, trained, target, name_line)
             output = trained.output
             described = {"activation": output.activation, "units": output.units, "line": output.layer_line}
+            # A compile in a function whose callers pass different models: a fix there would change it for every
+            # caller, and what is right for one is the mistake of another. The finding stands, without a fix.
+            fixable = compile_fact.call_site is None
             for rule in rules:
                 for report in rule.check_output(check):
-                    add(rule, report, described)
+                    add(rule, report, described, fixable)
     if facts.model_calls or facts.prediction_uses or facts.compiles:
         data_check = DataCheck(facts, target, name_line)
         for rule in rules:

@@ -124,15 +124,19 @@ class Rule:
 
 
 def describe_output(output: OutputFact, name_line: Callable = line_of) -> str:
-    """'softmax output (line 17, 10 units)'."""
+    """'softmax output (line 17, 10 units)'; 'softmax output (models/cnn.py:17, 10 units)' for another module's layer."""
     activation = output.activation or "unknown-activation"
     details = []
     if output.layer_line is not None:
-        details.append(name_line(output.layer_line))
+        layer_path = getattr(output, "layer_path", None)  # the layer is in an imported module of the project
+        details.append(f"{layer_path}:{output.layer_line}" if layer_path else name_line(output.layer_line))
     if output.units is None:
         details.append("unknown units")
     else:
         details.append(f"{output.units} unit" + ("s" if output.units != 1 else ""))
+    call_site = getattr(output, "call_site", None)
+    if call_site is not None:
+        details.append(f"the model passed at {name_line(call_site)}")
     name = f" '{output.name}'" if output.name else ""
     return f"{activation} output{name} ({', '.join(details)})"
 
