@@ -236,6 +236,10 @@ def _write(root: Path, parts: list, data: bytes) -> None:
 
 COMPILE_TEXT = re.compile(rb"(?<!\bre)(?<!\bregex)\.compile\s*\(")  # `.compile(` calls, not regular expressions
 FILES_CHECKED = re.compile(r"\((\d+) files? checked\)")
+# `inspect`'s summary line on stderr: compile calls inferred or explained (a why), fit calls whose data is known.
+INSPECT_SUMMARY = re.compile(r"(?P<found>\d+) compile calls? found \((?P<checked>\d+) checked, (?P<why>\d+) with a why\)"
+                             r"(?:.*? (?P<fits>\d+) fit calls? of known models: (?P<targets>\d+) with known target "
+                             r"encoding, (?P<inputs>\d+) with known inputs \(scale or shape\), (?P<both>\d+) with both)?")
 
 
 # `python -m kerascheck ARGS`, which also writes its own peak memory (VmHWM: the high-water mark of this process's
@@ -349,6 +353,9 @@ def check_package(package: Package, folder: Path, fix_check: bool = True, time_f
         compiles = []
     result["inspect"] = {"exit_code": inspect.exit_code, "seconds": round(inspect.seconds, 3),
                          "errors": _errors(inspect.stderr)}
+    counts = INSPECT_SUMMARY.search(inspect.stderr)
+    result["inspect"]["counts"] = {key: int(value) for key, value in counts.groupdict().items()
+                                   if value is not None} if counts else {}
     result["compiles"] = [{"path": c.get("path"), "line": c.get("line"), "style": c.get("model_style"),
                            "outputs": [[o.get("activation"), o.get("units")] for o in c.get("outputs") or []]}
                           for c in compiles]
@@ -543,6 +550,9 @@ def summarize(results: list, fetch_failures: list, seconds: float) -> dict:
         "outputs_known_activation": sum(1 for a, u in outputs if a is not None),
         "outputs_known_units": sum(1 for a, u in outputs if u is not None),
         "outputs_known_both": sum(1 for a, u in outputs if a is not None and u is not None),
+        # from inspect's own summary line (kerascheck versions that print it)
+        "inspect_counts": {key: sum(r["inspect"].get("counts", {}).get(key, 0) for r in results)
+                           for key in ("found", "checked", "why", "fits", "targets", "inputs", "both")},
         "findings": sum(codes.values()),
         "findings_per_code": dict(sorted(codes.items())),
         "findings_with_fix": sum(1 for r in results for f in r["findings"] if f["fix"]),
@@ -571,6 +581,13 @@ def format_summary(summary: dict) -> str:
         f"compile calls found {s['compile_calls_found']} (in {s['packages_with_compile_found']} packages)",
         f"model outputs       {s['outputs']}: activation known {s['outputs_known_activation']}, units known "
         f"{s['outputs_known_units']}, both {s['outputs_known_both']}",
+    ]
+    counts = s.get("inspect_counts") or {}
+    if counts.get("found"):
+        lines.append(f"inspect             {counts['found']} compile calls: {counts['checked']} inferred, "
+                     f"{counts['why']} with a why; {counts['fits']} fit calls of known models: {counts['targets']} "
+                     f"with known targets, {counts['inputs']} with known inputs, {counts['both']} with both")
+    lines += [
         f"findings            {s['findings']} ({s['findings_with_fix']} with a fix)",
     ]
     for code, count in s["findings_per_code"].items():
