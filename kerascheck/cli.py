@@ -297,7 +297,7 @@ def lsp():
 @click.argument("code")
 def rule(code):
     """Explain one rule: what it does, why it is bad, what to write instead."""
-    from kerascheck.rules import rule_by_code  # here: ~25 ms of start-up that `kerascheck check` does not need
+    from kerascheck.rules import rule_by_code  # here: ~11 ms of start-up (-X importtime) that `kerascheck check` does not need
 
     found = rule_by_code(code.upper())
     if found is None:
@@ -312,7 +312,7 @@ def rule(code):
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_rules(output_format):
     """List every rule."""
-    from kerascheck.rules import all_rules  # here: ~25 ms of start-up that `kerascheck check` does not need
+    from kerascheck.rules import all_rules  # here: ~11 ms of start-up (-X importtime) that `kerascheck check` does not need
 
     rules = all_rules()
     if output_format == "json":
