@@ -25,7 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
+from kerascheck import notebooks
 from kerascheck.atomic import write_atomic
+from kerascheck.fix.files import decode
+from kerascheck.fix.notebook import _layout, _source_value
 from kerascheck.suppression import Suppressions, add_noqa
 
 NOT_SILENCED = ("KC001", "KC002", "KC003")
@@ -90,8 +93,6 @@ def add_noqa_to_file(path: str, findings: list, write: bool = True) -> NoqaResul
         return result  # never touch a file that does not parse or cannot be read
     if path.lower().endswith(".ipynb"):
         return _add_to_notebook(path, findings, result, write)
-    from kerascheck.fix.files import decode
-
     try:
         data = Path(path).read_bytes()
     except OSError as error:
@@ -122,9 +123,6 @@ def add_noqa_to_file(path: str, findings: list, write: bool = True) -> NoqaResul
 
 
 def _add_to_notebook(path: str, findings: list, result: NoqaResult, write: bool) -> NoqaResult:
-    from kerascheck import notebooks
-    from kerascheck.fix.notebook import _layout, _source_value
-
     try:
         data = Path(path).read_bytes()
         original = data.decode("utf-8-sig")

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from kerascheck.atomic import write_atomic
+from kerascheck.source_text import DecodeError, decode_source
 
 FORMAT_VERSION = 1
 _FORMAT_KEY = "kerascheck-baseline"
@@ -81,6 +82,8 @@ class SourceText:
     def from_data(cls, path: str, data) -> "SourceText":
         """From a file's bytes (or a text already decoded, as stdin's)."""
         if path.lower().endswith(".ipynb"):
+            # here: notebooks imports the extractor, ~110 ms of start-up (-X importtime) that a baseline
+            # without notebooks does not need
             from kerascheck import notebooks
 
             try:
@@ -91,8 +94,6 @@ class SourceText:
             return cls(notebook.source, lines)
         if isinstance(data, str):
             return cls(data)
-        from kerascheck.extract import DecodeError, decode_source
-
         try:
             return cls(decode_source(data))
         except DecodeError:

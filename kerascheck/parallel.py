@@ -70,7 +70,7 @@ def _pool(jobs: int):
     # Imported here: multiprocessing and concurrent.futures cost ~25 ms of start-up (-X importtime), and most runs
     # (a cached run, a small change) never start a worker.
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor  # (the same reason)
 
     method = "fork" if sys.platform.startswith("linux") else None
     context = multiprocessing.get_context(method)
@@ -81,7 +81,7 @@ def _run_parallel(function: Callable, chunks: list, jobs: int, results: dict, on
     """Fill results[index]. A worker that dies is retried task by task once."""
     # Imported here with _pool's reason: only a run that starts workers needs them.
     from concurrent.futures import as_completed
-    from concurrent.futures.process import BrokenProcessPool
+    from concurrent.futures.process import BrokenProcessPool  # (the same reason)
 
     pending = chunks
     for _attempt in range(2):

@@ -164,7 +164,7 @@ def _count_fixes(outcome: Outcome, request: Request) -> None:
 def _runner():
     """kerascheck.runner, imported when a file is checked, not with this module: extraction, the rules, notebooks
     and `# noqa` cost ~70 ms of start-up (-X importtime) that a run whose files are all cache hits never needs."""
-    from kerascheck import runner
+    from kerascheck import runner  # here: the start-up cost above
 
     return runner
 
@@ -172,7 +172,7 @@ def _runner():
 def _fix_library():
     """kerascheck.fix, imported when an edit is made, not with this module: libcst costs ~0.3-1 s of start-up
     (-X importtime), and a run that only reports fixes (the [*] marks come from the rules' intents) never needs it."""
-    from kerascheck import fix
+    from kerascheck import fix  # here: libcst's start-up cost above
 
     return fix
 

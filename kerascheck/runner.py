@@ -15,15 +15,16 @@ import stat as stat_module
 import traceback
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 from kerascheck import collector, notebooks, suppression, versions
 from kerascheck.config import Options
-from kerascheck.extract import DecodeError, decode_source, extract_bytes, extract_text, may_hold_keras
+from kerascheck.extract import extract_bytes, extract_text, may_hold_keras
 from kerascheck.facts import FileFacts, FileProblem
 from kerascheck.findings import FileResult, display_path  # noqa: F401 - display_path: also runner's public name
-from kerascheck.rules import all_rules, check_file, code_selected
+from kerascheck.rules import all_rules, check_file, check_unused_noqa, code_selected
 from kerascheck.rules.base import line_of
+from kerascheck.source_text import DecodeError, decode_source
 
 # A per-file target: '# kerascheck: keras-version=2.3.1' in the first lines.
 _FILE_DIRECTIVE = re.compile(rb"^#\s*kerascheck:\s*keras-version\s*=\s*(\S+)", re.MULTILINE)
@@ -76,6 +77,27 @@ def check_one_file(path: Path, options: Options, keep_facts: bool = False) -> Fi
     return check_source(shown, data, options, keep_facts, notebook=path.suffix.lower() == ".ipynb")
 
 
+def apply_noqa(findings: Iterable, text: str, path: str, rules: Iterable = (), inline: bool = True,
+               flake8_file_directive: bool = True) -> list:
+    """The findings `# noqa` leaves, plus KC003 for the unused KC codes of line-level directives when KC003 is among
+    `rules` (the rules that ran on the file) and line-level directives are applied here (`inline`).
+
+    Here, not in kerascheck/suppression.py: KC003 is a rule, and the rules import suppression (its fix).
+    """
+    findings = list(findings)
+    if not suppression.mentions_noqa(text):  # most files
+        return findings
+    suppressions = suppression.Suppressions(text, flake8_file_directive)
+    kept = suppressions.filter(findings, inline)
+    rules = tuple(rules)
+    if inline and any(rule.code == "KC003" for rule in rules):
+        unused = suppressions.unused([rule.code for rule in rules], [rule.code for rule in all_rules()])
+        if unused:
+            kept = sorted(kept + suppressions.filter(check_unused_noqa(path, unused, rules), inline),
+                          key=lambda finding: finding.sort_key())
+    return kept
+
+
 def check_source(shown: str, data, options: Options, keep_facts: bool = False, notebook: bool = False,
                  noqa: str = "all", read_error: Optional[str] = None) -> FileResult:
     """One file's findings from its content: bytes as read from disk, or text (flake8, the language server).
@@ -120,8 +142,8 @@ def _check_source(shown: str, data, options: Options, keep_facts: bool, notebook
         name_line = notebook_index.line_name if notebook_index is not None else line_of
         findings = check_file(facts, target, rules, name_line)
         if text is not None and noqa != "none":
-            findings = suppression.apply_noqa(findings, text, shown, rules, inline=noqa == "all",
-                                              flake8_file_directive=noqa == "all")
+            findings = apply_noqa(findings, text, shown, rules, inline=noqa == "all",
+                                  flake8_file_directive=noqa == "all")
         if notebook_index is not None:
             findings = notebooks.findings_to_cells(findings, notebook_index)
             notebooks.annotate_facts(facts, notebook_index)

@@ -267,24 +267,9 @@ def filter_findings(findings: Iterable, text: str, inline: bool = True, flake8_f
     return Suppressions(text, flake8_file_directive).filter(findings, inline)
 
 
-def apply_noqa(findings: Iterable, text: str, path: str, rules: Iterable = (), inline: bool = True,
-               flake8_file_directive: bool = True) -> list:
-    """The findings `# noqa` leaves, plus KC003 for the unused KC codes of line-level directives when KC003 is among
-    `rules` (the rules that ran on the file) and line-level directives are applied here (`inline`)."""
-    findings = list(findings)
-    if _MENTIONS_NOQA.search(text) is None:  # most files
-        return findings
-    suppressions = Suppressions(text, flake8_file_directive)
-    kept = suppressions.filter(findings, inline)
-    rules = tuple(rules)
-    if inline and any(rule.code == "KC003" for rule in rules):
-        from kerascheck.rules import all_rules, check_unused_noqa  # rules import this module's callers
-
-        unused = suppressions.unused([rule.code for rule in rules], [rule.code for rule in all_rules()])
-        if unused:
-            kept = sorted(kept + suppressions.filter(check_unused_noqa(path, unused, rules), inline),
-                          key=lambda finding: finding.sort_key())
-    return kept
+def mentions_noqa(text: str) -> bool:
+    """Whether `text` may hold a `# noqa` (most files do not, and nothing more is read of them)."""
+    return _MENTIONS_NOQA.search(text) is not None
 
 
 def without_codes(comment: NoqaComment, codes: Iterable[str]) -> tuple:

@@ -2,8 +2,7 @@
 
 from kerascheck.extract import extract_text
 from kerascheck.rules import all_rules, check_file
-from kerascheck.suppression import apply_noqa
-from kerascheck.runner import Options, target_for
+from kerascheck.runner import Options, apply_noqa, target_for
 from kerascheck.versions import UNKNOWN
 
 

@@ -8,11 +8,9 @@ nesting) and interpret. libcst, which keeps every character, is only for --fix.
 from __future__ import annotations
 
 import ast
-import io
 import os
 import re
 import sys
-import tokenize
 import warnings
 from typing import Optional
 
@@ -22,6 +20,9 @@ from kerascheck.extract.interpreter import BETWEEN_DOT_AND_NAME, COMPILE_ATTRIBU
 from kerascheck.extract.project import ProjectLayout
 from kerascheck.extract.spans import SourceSpans
 from kerascheck.facts import FileFacts, FileProblem
+# Decoding lives below extraction (extract/project.py and the reports decode without the extractor);
+# kerascheck.extract.decode_source and DecodeError stay public names.
+from kerascheck.source_text import DecodeError, decode_source, one_line
 
 # A file that mentions none of these cannot hold a Keras compile or a Keras API call.
 _MAY_HOLD_KERAS = re.compile(rb"keras|Keras|Sequential|\.compile\s*\(|Dense\s*\(|Conv[123]D|Convolution[123]D")
@@ -114,50 +115,6 @@ def may_yield_facts(text: str) -> tuple:
 USE_GATES = True
 
 
-class DecodeError(Exception):
-    """Why a file cannot be decoded, and where (1-based line and column, in characters of that line)."""
-
-    def __init__(self, message: str, line: int = 1, column: int = 1):
-        super().__init__(message)
-        self.line, self.column = line, column
-
-
-def _position_of_byte(data: bytes, offset: int, encoding: str) -> tuple:
-    """(line, column) of a byte offset: 1-based, the column in characters of that line before it."""
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    try:
-        column = len(data[line_start:offset].decode(encoding, errors="replace")) + 1
-    except LookupError:
-        column = offset - line_start + 1
-    return data.count(b"\n", 0, offset) + 1, column
-
-
-def decode_source(data: bytes) -> str:
-    """Decode like CPython: BOM, PEP 263 cookie, else UTF-8."""
-    if b"\x00" in data:
-        line, column = _position_of_byte(data, data.index(b"\x00"), "latin-1")
-        raise DecodeError(f"a NUL byte at line {line}, column {column} (binary file?)", line, column)
-    try:
-        encoding, cookie_lines = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as error:
-        # PEP 263: the declaration is on line 1 or 2.
-        line = 1 if re.match(rb"[ \t\f]*#[^\n]*coding[:=]", data) else 2
-        raise DecodeError(f"bad encoding declaration on line {line}: {error}", line) from None
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as error:
-        line, column = _position_of_byte(data, error.start, encoding)
-        byte = data[error.start:error.start + 1].hex()
-        raise DecodeError(f"line {line}, column {column}: byte 0x{byte} is not valid {encoding} ({error.reason}); "
-                          f"save the file as UTF-8 or declare its encoding on the first line "
-                          f"(# -*- coding: latin-1 -*-)", line, column) from None
-    except LookupError as error:
-        raise DecodeError(f"cannot decode as {encoding}: {_short(str(error))}") from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text
-
-
 def may_hold_keras(data: bytes) -> bool:
     return _MAY_HOLD_KERAS.search(data) is not None
 
@@ -227,7 +184,7 @@ def parse_module(text: str):
     except (RecursionError, MemoryError):
         return FileProblem("KC001", "syntax error: too deeply nested for Python's parser")
     except ValueError as error:  # e.g. source code string cannot contain null bytes
-        return FileProblem("KC002", f"cannot read file: {_short(str(error))}")
+        return FileProblem("KC002", f"cannot read file: {one_line(str(error))}")
 
 
 def _syntax_error_problem(error: SyntaxError) -> FileProblem:
@@ -237,11 +194,6 @@ def _syntax_error_problem(error: SyntaxError) -> FileProblem:
     if "print" in message and "parentheses" in message:
         message += " (Python 2 code?)"
     return FileProblem("KC001", f"syntax error: {message}", line, max(column, 1))
-
-
-def _short(text: str, limit: int = 120) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 __all__ = ["extract_bytes", "extract_text", "decode_source", "may_hold_keras", "DecodeError", "sys"]

@@ -16,7 +16,7 @@ from typing import Optional
 
 from kerascheck import knowledge
 from kerascheck.extract.data import DataEvaluation
-from kerascheck.extract.evaluator import NOT_HANDLED, Evaluator, Frame
+from kerascheck.extract.evaluator import NOT_HANDLED, Evaluator, Frame, known_truth
 from kerascheck.extract import names
 from kerascheck.extract.names import Scope, dotted
 from kerascheck.extract.project import MAX_IMPORT_DEPTH, MAX_MODULES_PER_FILE, ProjectLayout, module_path_of, read_module
@@ -328,7 +328,6 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
 
     def exec_known_branch(self, node: ast.If, frame: Frame) -> bool:
         """The branch a known condition takes (`if from_logits:` with the default False); True when it did."""
-        from kerascheck.extract.evaluator import known_truth
 
         taken = known_truth(self.eval(node.test, frame))
         if taken is None:

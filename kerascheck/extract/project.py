@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from kerascheck import knowledge
+from kerascheck.cache import content_digest, stat_key
 from kerascheck.extract.spans import SourceSpans
+from kerascheck.source_text import DecodeError, decode_source
 
 # Modules larger than this are not read for another file (generated code, vendored data).
 MAX_MODULE_BYTES = 2_000_000
@@ -61,9 +63,6 @@ _READ_CACHE_SIZE = 128  # parsed modules kept per process (a tree of a big modul
 
 def read_module(path: str, name: str) -> ModuleRead:
     """The parsed module at `path` (kept per process while its size and mtime are unchanged)."""
-    from kerascheck.cache import content_digest, stat_key
-    from kerascheck.extract import DecodeError, decode_source
-
     try:
         stat = os.stat(path)
     except OSError as error:

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flake8.exceptions import ExecutionError  # flake8 loads this module: flake8 is there
+
 from kerascheck import __version__
 from kerascheck.config import ConfigError, FileOptions
 from kerascheck.report import message
@@ -63,10 +65,6 @@ class KerascheckChecker:
     @classmethod
     def _check_configuration(cls, paths) -> None:
         """Read the configuration of every path given to flake8, once, before any file is checked."""
-        from flake8.exceptions import ExecutionError
-
-        from kerascheck.config import ConfigError
-
         try:
             for path in paths:
                 cls.file_options().options_for(Path.cwd() if path == "-" else Path(path))

@@ -13,8 +13,9 @@ from __future__ import annotations
 import importlib
 from typing import Optional
 
-from kerascheck.report.evidence import note
 from kerascheck.report.fix_hint import fix_hint  # noqa: F401 - the reporters' public name
+# The formats import these from kerascheck.report.messages (this module imports the formats by name).
+from kerascheck.report.messages import line_message, marked, message, one_line  # noqa: F401 - public names
 
 # --output-format name -> module with `render(findings, context) -> str`, imported when used (sarif
 # reads every rule's documentation: no reason to pay for it on a text run).
@@ -45,29 +46,6 @@ def default_format(stream) -> str:
 
 def render(format_name: str, findings: list, context: dict) -> str:
     return importlib.import_module(FORMAT_MODULES[format_name]).render(findings, context)
-
-
-def message(finding) -> str:
-    """A finding's message as every format prints it: the rule's words, then the runtime pass's evidence."""
-    return finding.message + note(finding.runtime)
-
-
-def one_line(text: str) -> str:
-    """A message folded onto one line, for the formats that print one finding a line (a multi-line Keras error
-    quoted by the runtime pass would otherwise break them); JSON and SARIF keep it whole."""
-    if "\n" not in text and "\r" not in text:
-        return text
-    return " ".join(part.strip() for part in text.splitlines() if part.strip())
-
-
-def line_message(finding) -> str:
-    """message(finding), folded onto one line."""
-    return one_line(message(finding))
-
-
-def marked(finding, context: dict) -> bool:
-    """Whether a finding's fix is applicable in this run (the text format's [*]): from the rule's intent alone."""
-    return finding.fix is not None and finding.fix.applicable(bool(context.get("unsafe_fixes")))
 
 
 def render_compiles(format_name: str, compile_facts: list, model_calls: list = ()) -> str:

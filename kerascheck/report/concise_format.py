@@ -5,7 +5,7 @@ writes it."""
 
 from __future__ import annotations
 
-from kerascheck.report import line_message
+from kerascheck.report.messages import line_message
 from kerascheck.report.full_format import fix_marker
 
 

@@ -16,7 +16,7 @@ caret line repeats the tabs of the line above it, so it lines up in any terminal
 
 from __future__ import annotations
 
-from kerascheck.report import line_message, marked
+from kerascheck.report.messages import line_message, marked
 from kerascheck.report.source_lines import SourceLines
 
 CONTEXT_LINES = 2  # before and after the finding's lines, as ruff shows them (blank lines at the edges dropped)

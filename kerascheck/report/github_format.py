@@ -8,7 +8,7 @@ notebook finding is a file-level annotation (GitHub's lines are the lines of the
 
 from __future__ import annotations
 
-from kerascheck.report import message
+from kerascheck.report.messages import message
 
 
 def _escape_data(text: str) -> str:

@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 
 from kerascheck import baseline
-from kerascheck.report import message
+from kerascheck.report.messages import message
 
 
 def _positions(finding) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kerascheck.report import message
+from kerascheck.report.messages import message
 
 
 def finding_json(finding) -> dict:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from kerascheck.report import message
+from kerascheck.report.messages import message
 
 
 def _position(finding) -> str:

@@ -4,7 +4,7 @@ notebook the line is the cell's and the cell goes into the message."""
 
 from __future__ import annotations
 
-from kerascheck.report import line_message
+from kerascheck.report.messages import line_message
 
 
 def render(findings: list, context: dict) -> str:

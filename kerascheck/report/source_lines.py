@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Optional
 
+from kerascheck.source_text import DecodeError, decode_source
+
 
 class SourceLines:
     def __init__(self, sources: Optional[dict] = None):
@@ -40,7 +42,6 @@ class SourceLines:
                 return None
             return ("".join(source) if isinstance(source, list) else str(source)).splitlines()
         if text is None:
-            from kerascheck.extract import DecodeError, decode_source
 
             try:
                 text = decode_source(data)

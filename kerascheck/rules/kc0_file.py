@@ -5,6 +5,7 @@ from __future__ import annotations
 from kerascheck.facts import FileProblem, Span
 from kerascheck.intents import Fix, ReplaceText
 from kerascheck.rules.base import Report, Rule
+from kerascheck.suppression import without_codes
 
 
 class _FileProblemRule(Rule):
@@ -125,8 +126,6 @@ class UnusedNoqaRule(Rule):
     )
 
     def check_noqa(self, unused):
-        from kerascheck.suppression import without_codes  # suppression imports the rules where it reports KC003
-
         comment = unused.comment
         listed = ", ".join(comment.codes)
         if unused.removes_comment:

@@ -108,8 +108,11 @@ model, or a list/tuple/dict containing models), reads live facts::
 (keras 2.x graph mode); Keras 3 resolves them at the first fit/evaluate.
 """
 
+import importlib
+import inspect
 import io
 import json
+import logging
 import math
 import os
 import platform
@@ -242,12 +245,12 @@ def _import_keras():
     reasons = []
     if os.environ.get("TF_USE_LEGACY_KERAS") == "1":
         try:
-            import tf_keras
+            import tf_keras  # here: Keras exists in the user's interpreter only, and a failed import is an answer
             return tf_keras, "tf_keras"
         except Exception as exc:
             reasons.append("tf_keras: " + _error_text(exc))
     try:
-        import keras
+        import keras  # (imported here: see above)
         # A keras package with no layers is a broken/partial install.
         if hasattr(keras, "layers") and hasattr(keras, "models"):
             return keras, "keras"
@@ -255,13 +258,13 @@ def _import_keras():
     except Exception as exc:
         reasons.append("keras: " + _error_text(exc))
     try:
-        from tensorflow import keras as tfk
+        from tensorflow import keras as tfk  # (imported here: see above)
         if hasattr(tfk, "layers"):
             return tfk, "tensorflow.keras"
     except Exception as exc:
         reasons.append("tensorflow.keras: " + _error_text(exc))
     try:
-        import tf_keras
+        import tf_keras  # (imported here: see above)
         return tf_keras, "tf_keras"
     except Exception as exc:
         reasons.append("tf_keras: " + _error_text(exc))
@@ -312,7 +315,6 @@ class _LogCapture(object):
     """A logging handler that keeps WARNING+ records from Keras/TF loggers."""
 
     def __init__(self):
-        import logging
         self.records = []
         capture = self
 
@@ -645,7 +647,6 @@ def _run_case(keras, np, case, default_units, seed, batch):
 def _evaluate(model, x, y, batch):
     """evaluate() as a {name: value} dict on every Keras version."""
     try:
-        import inspect
         params = inspect.signature(model.evaluate).parameters
         has_return_dict = "return_dict" in params
     except Exception:
@@ -679,7 +680,7 @@ def _to_float(v):
 
 
 def run_cases(keras, request):
-    import numpy as np
+    import numpy as np  # here: the user's interpreter has NumPy with Keras; this file's top imports stdlib only
     default_units = int(request.get("default_units") or 10)
     seed = int(request.get("seed") or 0)
     batch = int(request.get("batch") or 64)
@@ -961,8 +962,6 @@ def _is_model(keras, obj):
 
 
 def run_import(keras, request):
-    import importlib
-    import inspect
     for p in reversed(request.get("sys_path") or []):
         if p not in sys.path:
             sys.path.insert(0, p)
@@ -1032,7 +1031,7 @@ def main():
         # tf.keras / tf_keras then take the graph (training_v1) path, which
         # resolves 'accuracy' by the loss. Keras 3 has no such path.
         try:
-            import tensorflow as tf
+            import tensorflow as tf  # here: only a request that disables eager execution needs TensorFlow
             tf.compat.v1.disable_eager_execution()
         except Exception as exc:
             head["disable_eager_error"] = _error_text(exc)

@@ -25,6 +25,7 @@ from kerascheck import knowledge
 from kerascheck.facts import CompileFact, LossFact, MetricFact, OutputFact, Span, TrainedOutput
 from kerascheck.runtime.cache import (PROBE_PATH, FingerprintError, ProbeCache,
                                       interpreter_fingerprint)
+from kerascheck.versions import from_distributions
 
 DEFAULT_TIMEOUT = 300.0  # TF import ~3 s + ~0.5 s per case; generous for slow CI
 
@@ -37,8 +38,6 @@ def keras_target(python=None):
     """The Keras `python` runs (a KerasTarget, None when it has none), read from its installed distributions
     without importing Keras: with ``--runtime --python PY``, what the static rules judge by unless a target was
     set explicitly."""
-    from kerascheck.versions import from_distributions
-
     python = python or sys.executable
     try:
         installed = interpreter_fingerprint(python)
