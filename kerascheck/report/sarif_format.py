@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from kerascheck import __version__
-from kerascheck.report import message
+from kerascheck.report.messages import message
 from kerascheck.rules import all_rules
 from kerascheck.rules.base import DOC_SECTIONS
 
