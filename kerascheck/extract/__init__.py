@@ -159,6 +159,8 @@ def extract_text(path: str, text: str) -> FileFacts:
         if may_compile:
             facts.compiles = interpreter.run()
             facts.model_calls = interpreter.recorder.model_call_facts()
+            facts.sets_channels_first = interpreter.sets_channels_first
+            facts.mentions_legacy_keras = "TF_USE_LEGACY_KERAS" in text
         if may_call:
             facts.calls = extract_calls(interpreter)
     except RecursionError:

@@ -67,6 +67,10 @@ class ModuleInterpreter(Evaluator):
         self.recorder = FactRecorder(self)
         # `set_image_data_format('channels_first')` / `set_image_dim_ordering('th')` seen so far.
         self.image_data_format: Optional[str] = None
+        self.sets_channels_first = False  # anywhere in the file (FileFacts.sets_channels_first)
+        # (first line, last line) of each `if` whose test reads the image data format: shapes declared there are
+        # the program's own choice of axis order (InputFact.in_data_format_branch).
+        self.data_format_branches: list = []
 
     def run(self) -> list:
         """The CompileFacts of the module."""
@@ -117,6 +121,25 @@ class ModuleInterpreter(Evaluator):
 
     def entered(self, value: Value) -> Value:
         return value if isinstance(value, ModelValue) else UNKNOWN
+
+    def exec_statement(self, node: ast.stmt, frame: Frame) -> None:
+        if isinstance(node, ast.If) and _tests_data_format(node.test):
+            self.data_format_branches.append((node.lineno, getattr(node, "end_lineno", None) or node.lineno))
+        super().exec_statement(node, frame)
+
+    def in_data_format_branch(self, *nodes) -> bool:
+        for node in nodes:
+            line = getattr(node, "lineno", None)
+            if line is not None and any(first <= line <= last for first, last in self.data_format_branches):
+                return True
+        return False
+
+    def call(self, func: Value, args: list, kwargs: dict, node: ast.Call, frame: Frame) -> Value:
+        made = super().call(func, args, kwargs, node, frame)
+        if isinstance(func, Ref) and not func.snippet and getattr(made, "node", None) is node and \
+                isinstance(made, (LayerValue, ModelValue, KerasObject, TensorValue)):
+            made.origin = func.qualified  # the package it comes from (KC503); a snippet's bare name has none
+        return made
 
     # ------------------------------------------------------------ attributes
 
@@ -350,6 +373,7 @@ class ModuleInterpreter(Evaluator):
             value = const_str(args[0])
             if value in _DATA_FORMATS:
                 self.image_data_format = _DATA_FORMATS[value]
+                self.sets_channels_first |= self.image_data_format == CHANNELS_FIRST
             return Const(None)
         if name in layers.LAYER_FUNCTIONS and path.startswith("layers."):
             # `concatenate([a, b], axis=-1)`: the layer made and applied at once.
@@ -429,11 +453,13 @@ class ModuleInterpreter(Evaluator):
                     shape = (const_int(kwargs["batch_size"]), *shape[1:])
             where = keyword_nodes.get(keyword)
             return InputFact(shape=shape, keyword=keyword, span=self.span_of(where), line=self.line_of(where),
-                             name=const_str(kwargs.get("name")))
+                             name=const_str(kwargs.get("name")),
+                             in_data_format_branch=self.in_data_format_branch(where, getattr(value, "node", None)))
         if positional_keyword is not None and args:
             return InputFact(shape=_shape_tuple(args[0], batch_included=False), keyword=positional_keyword,
                              span=self.span_of(node.args[0]), line=self.line_of(node.args[0]),
-                             name=const_str(kwargs.get("name")))
+                             name=const_str(kwargs.get("name")),
+                             in_data_format_branch=self.in_data_format_branch(node, getattr(args[0], "node", None)))
         if "input_length" in kwargs:  # Embedding(input_length=100) as a Sequential's first layer
             length = const_int(kwargs["input_length"])
             where = keyword_nodes.get("input_length")
@@ -509,6 +535,19 @@ def keras_name(qualified: str) -> Optional[str]:
     if path is None:
         return None
     return path.rsplit(".", 1)[-1] if path else None
+
+
+# Names in an `if` test that say it reads the image data format (`K.image_data_format() == 'channels_first'`).
+_DATA_FORMAT_WORDS = ("data_format", "dim_ordering", "channels_first", "channels_last")
+
+
+def _tests_data_format(test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        word = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else \
+            node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+        if word is not None and any(part in word for part in _DATA_FORMAT_WORDS):
+            return True
+    return False
 
 
 def _outside_why(qualified: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
 from kerascheck import knowledge
-from kerascheck.facts import CompileFact, FileProblem, MetricFact, OutputFact, Span, TrainedOutput
+from kerascheck.facts import CompileFact, FileFacts, FileProblem, MetricFact, OutputFact, Span, TrainedOutput
 from kerascheck.intents import Fix, ReplaceMetric
 from kerascheck.versions import KerasTarget
 
@@ -37,6 +37,7 @@ class OutputCheck:
     trained: TrainedOutput
     target: KerasTarget
     name_line: Callable = line_of  # how messages name a line of this file
+    file: Optional[FileFacts] = None  # the file's other facts (its model calls, what it sets for the whole file)
 
     @property
     def output(self) -> OutputFact:
@@ -49,6 +50,13 @@ class OutputCheck:
     @property
     def metrics(self) -> list:
         return self.trained.metrics
+
+    @property
+    def model_calls(self) -> list:
+        """The fit/evaluate/predict... calls of the model this compile compiled (ModelCallFact.compile_span)."""
+        if self.file is None:
+            return []
+        return [call for call in self.file.model_calls if call.compile_span == self.compile.span]
 
     def loss_span(self) -> Span:
         """KC2 findings sit on the loss argument, else on the compile( call."""
