@@ -23,7 +23,7 @@ tf_keras 2.21): layers, models and inputs raise ("The added layer must be an ins
 class Layer", "'Node' object has no attribute 'output_masks'"), optimizers raise ("Could not
 interpret optimizer identifier"), metric objects and callbacks raise between tf_keras and
 Keras 3; loss objects and functions, metric functions, regularizers and initializers work
-across packages in both. So only the objects that break count (`MIXING_BREAKS`).
+across packages in both. So only the objects that break count (`mixing_breaks`).
 """
 
 from __future__ import annotations
@@ -38,16 +38,18 @@ TF_PYTHON_KERAS = "tensorflow.python.keras"
 TF_KERAS_LEGACY = "tf_keras"
 
 # How a message names each package.
-LABELS = {KERAS: "standalone keras", TF_KERAS: "tf.keras", TF_PYTHON_KERAS: "tensorflow.python.keras",
+LABELS = {KERAS: "keras", TF_KERAS: "tf.keras", TF_PYTHON_KERAS: "tensorflow.python.keras",
           TF_KERAS_LEGACY: "tf_keras"}
 
 # The roots a qualified name may start with, most specific first.
 _ROOTS = (("tensorflow.python.keras", TF_PYTHON_KERAS), ("tensorflow.keras", TF_KERAS),
           ("tensorflow.contrib.keras", TF_KERAS), ("tf_keras", TF_KERAS_LEGACY), ("keras", KERAS))
 
-# The kinds of Keras objects (KerasObjectFact.kind) that raise when used on a model of another package
-# (measured: see the module's docstring). A metric counts as an object only ('metrics.AUC'), not as a function.
-MIXING_BREAKS = frozenset({"model", "layer", "input", "optimizer", "metric_object", "callback"})
+# The kinds of Keras objects (KerasObjectFact.kind) a model is made of, and those it is given that raise when they
+# come from another package (measured: see the module's docstring).
+STRUCTURE = frozenset({"model", "layer", "input"})
+_ALWAYS_BREAK = STRUCTURE | {"optimizer"}
+_BREAK_BESIDE_TF_KERAS_LEGACY = frozenset({"metric_object", "callback"})  # fine between keras 2.3 and tf.keras
 
 SAME, DIFFERENT, UNKNOWN = "same", "different", "unknown"
 
@@ -59,6 +61,13 @@ def keras_package(qualified: str) -> Optional[str]:
         if qualified == root or qualified.startswith(root + "."):
             return package
     return None
+
+
+def mixing_breaks(kind: str, first: str, second: str) -> bool:
+    """Whether an object of `kind` from package `second` breaks a model of package `first` (where they differ)."""
+    if kind in _ALWAYS_BREAK:
+        return True
+    return kind in _BREAK_BESIDE_TF_KERAS_LEGACY and TF_KERAS_LEGACY in (first, second)
 
 
 def relation(first: str, second: str, target, legacy_env: bool = False) -> str:

@@ -76,7 +76,8 @@ class Rule:
     summary: str = ""
     fix_safety: Optional[str] = None  # 'safe', 'unsafe' or None (no fix)
     # What of the runtime pass (--runtime) confirms a finding at the same place: 'metric' (what the metric it
-    # reports on measured), 'loss' (the error or warning Keras gives for the output's loss), None (nothing).
+    # reports on measured), 'loss' (the error or warning Keras gives for the output's loss), 'structure' (what Keras
+    # does with the output's Dense head applied to the unflattened tensor it is given: KC501), None (nothing).
     runtime_evidence: Optional[str] = None
     # Test cases next to the rule: sources that must fire / must not fire. A
     # source may start with '# kerascheck: keras-version=...'.

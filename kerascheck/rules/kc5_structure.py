@@ -1,0 +1,278 @@
+"""KC5: the model's structure against its task.
+
+These rules read the shape and structure facts (OutputFact.shape/path/head, ModelFact,
+KerasObjectFact) and, for KC501 and KC502's sigmoid case, the data facts of the
+fit/evaluate calls of the compiled model. What each claim of a message rests on was
+measured on Keras 3.15.1 and 2.3.1 (scripts/keras_measurements/structure.py and
+mixed_objects.py; docs/keras-semantics.md).
+"""
+
+from __future__ import annotations
+
+from kerascheck import knowledge
+from kerascheck.intents import Fix, ReplaceLoss
+from kerascheck.knowledge import packages
+from kerascheck.rules.base import OutputCheck, Report, Rule, describe_output, loss_label
+
+_SEQ = "from keras.models import Sequential\nfrom keras.layers import Dense, Activation\n"
+
+
+def _model(layer: str) -> str:
+    return _SEQ + f"model = Sequential([{layer}])\n"
+
+
+# ---------------------------------------------------------------- KC502
+
+
+class RegressionLossOnClassifier(Rule):
+    """
+    ## What it does
+    Flags a regression loss (`mse`, `mae`, `msle`, `mape`, Huber, log-cosh) on a
+    softmax output of 2 or more units, or on a sigmoid output whose targets are
+    known to be class labels (one-hot or integer labels, from the code that
+    prepares them). An `'accuracy'` metric alone does not make a sigmoid output a
+    classifier: regressions of values in (0, 1) often carry one.
+
+    ## Why is this bad?
+    It trains, silently, and slowly: where the softmax (or sigmoid) is confidently
+    wrong it saturates, and the squared error's gradient vanishes with it.
+    Measured on Keras 3.15.1 and 2.3.1, for a softmax putting 0.9997 on a wrong class
+    the gradient of `mse` with respect to the logits is 0.0013 (summed over the 10
+    classes), against 2.0 for categorical cross-entropy. Cross-entropy is the loss
+    whose gradient stays large exactly there.
+
+    ## Example
+    ```python
+    model.add(Dense(10, activation='softmax'))
+    model.compile(loss='mse', metrics=['accuracy'])
+    ```
+
+    ## Use instead
+    ```python
+    model.add(Dense(10, activation='softmax'))
+    model.compile(loss='categorical_crossentropy', metrics=['accuracy'])
+    ```
+
+    ## Fix safety
+    Unsafe: the loss changes (and with it the training). A softmax output gets
+    `categorical_crossentropy` (`sparse_categorical_crossentropy` when its targets are
+    known integer labels), a sigmoid output `binary_crossentropy`, in the form the
+    code writes the loss (a string stays a string, an object an object).
+    """
+
+    code = "KC502"
+    name = "regression-loss-on-classifier"
+    summary = "A regression loss on a classifier's softmax or sigmoid output"
+    fix_safety = "unsafe"
+    fires = (
+        _model("Dense(10, activation='softmax')") + "model.compile(loss='mse', metrics=['accuracy'])\n",
+        _model("Dense(2), Activation('softmax')") + "model.compile(loss='mean_absolute_error')\n",
+        "import tensorflow as tf\n" + _model("Dense(5, activation='softmax')")
+        + "model.compile(loss=tf.keras.losses.Huber(delta=2.0))\n",
+    )
+    passes = (
+        # A linear regression head.
+        _model("Dense(1)") + "model.compile(loss='mse')\n",
+        # A sigmoid autoencoder: its targets are its inputs, not class labels.
+        _model("Dense(784, activation='sigmoid')") + "model.compile(loss='mse')\n",
+        # A sigmoid output whose targets are not known to be labels, even with 'accuracy'.
+        _model("Dense(1, activation='sigmoid')") + "model.compile(loss='mse', metrics=['accuracy'])\n",
+        _model("Dense(10, activation='softmax')") + "model.compile(loss='categorical_crossentropy')\n",
+        # Softmax over one unit is KC203's; units unknown: not known to be 2 or more.
+        _model("Dense(1, activation='softmax')") + "model.compile(loss='mse')\n",
+        _model("Dense(n, activation='softmax')") + "model.compile(loss='mse')\n",
+    )
+
+    def check_output(self, check: OutputCheck):
+        loss, output = check.loss, check.output
+        if loss is None or loss.canonical not in knowledge.REGRESSION_LOSSES:
+            return
+        if output.activation == "softmax" and output.units is not None and output.units >= 2:
+            replacement = "categorical_crossentropy"
+            yield Report(check.loss_span(),
+                         f"{loss_label(loss)} on a {describe_output(output, check.name_line)}: a regression loss on "
+                         f"class probabilities trains silently and slowly, its gradient vanishing where the softmax "
+                         f"is confidently wrong; use '{replacement}'",
+                         fix=Fix.unsafe(f"Use '{replacement}'", ReplaceLoss(loss.span, replacement)))
+
+
+# ---------------------------------------------------------------- KC503
+
+# What Keras raises when objects of two packages meet, by the kind of the second one (measured:
+# scripts/keras_measurements/mixed_objects.py).
+_ADDED_LAYER = "\"The added layer must be an instance of class Layer\""
+_ADDED_TO_KERAS3 = "\"Only instances of `keras.Layer` can be added to a Sequential model\""
+_APPLIED = "an AttributeError as the layers are applied (\"'Node' object has no attribute 'output_masks'\")"
+_RAISES = {
+    "optimizer": "\"Could not interpret optimizer identifier\"",
+    "metric_object": "an AttributeError",
+    "callback": "an AttributeError",
+}
+
+
+def _raises(obj, earlier, model) -> str:
+    """What Keras raises when `obj` meets a model of `earlier`'s package (measured)."""
+    if obj.kind in _RAISES:
+        return _RAISES[obj.kind]
+    if obj.kind in ("layer", "model") and model is not None and model.style == "sequential":
+        # Keras 3's Sequential given a tf_keras or tensorflow.python.keras layer says it its own way.
+        keras3_model = earlier.package == packages.KERAS and obj.package in (packages.TF_KERAS_LEGACY,
+                                                                             packages.TF_PYTHON_KERAS)
+        return _ADDED_TO_KERAS3 if keras3_model else _ADDED_LAYER
+    return _APPLIED
+
+
+def _where_different(first: str, second: str, raises: str) -> str:
+    """For an unknown target: where the two packages are different (and Keras raises), where the same (measured)."""
+    pair = {first, second}
+    if pair == {packages.KERAS, packages.TF_KERAS}:
+        return (f"different packages with standalone keras ≤ 2.3 (Keras raises {raises}), the same with keras "
+                f"2.4–2.15 and with Keras 3 on TensorFlow ≥ 2.16")
+    if pair == {packages.TF_KERAS, packages.TF_PYTHON_KERAS}:
+        return (f"the same package up to TensorFlow 2.5, a separate copy from 2.6 that Keras 3 rejects (it raises "
+                f"{raises})")
+    if pair == {packages.TF_KERAS, packages.TF_KERAS_LEGACY}:
+        return (f"the same package only with TF_USE_LEGACY_KERAS=1; otherwise tf.keras is Keras 3 (TensorFlow ≥ 2.16) "
+                f"and Keras raises {raises}")
+    return f"different packages where one is Keras 3 or keras ≤ 2.3 (Keras raises {raises})"
+
+
+class MixedKerasPackages(Rule):
+    """
+    ## What it does
+    Flags a model built from objects of two different Keras packages: standalone
+    `keras` beside `tf.keras` (`tensorflow.keras`), `tensorflow.python.keras` or
+    `tf_keras`, where these are different packages for the target Keras. The
+    objects that count are those measured to break when mixed: models, layers,
+    inputs and optimizers, and metric objects beside `tf_keras`. (Loss objects and
+    functions, metric functions, regularizers and initializers of one package work
+    on a model of the other, and so do metric objects between keras 2.3.1 and
+    tf.keras: measured on keras 2.3.1 with TensorFlow 1.15.5, and Keras 3.15.1 with
+    tf_keras 2.21.) The finding sits on the first object from the second package.
+
+    Where the packages are the same objects (measured, `docs/keras-semantics.md`):
+
+    - standalone keras ≤ 2.3.x and tf.keras are **different** (beside TensorFlow 1.x
+      or 2.x);
+    - keras 2.4.x re-exports tf.keras, and keras 2.6–2.15 is tf.keras: the **same**;
+    - Keras 3 and tf.keras on TensorFlow ≥ 2.16 are the **same**, unless
+      `TF_USE_LEGACY_KERAS=1` makes tf.keras the `tf_keras` package;
+    - `tf_keras` and Keras 3 are **different**;
+    - `tensorflow.python.keras` is tf.keras up to TensorFlow 2.5, a separate copy
+      from 2.6 (mixing it still builds there), and is rejected by Keras 3.
+
+    With the target Keras unknown, the rule fires and the message says where the
+    two are the same package. With a known target where it depends on another
+    version (standalone keras beside TensorFlow 2.2–2.5, whose keras may be 2.3 or
+    2.4), it does not fire.
+
+    ## Why is this bad?
+    Each package checks that what it is given is one of its own classes, and the
+    errors do not say that two packages are involved: "The added layer must be an
+    instance of class Layer", "Could not interpret optimizer identifier", "'Node'
+    object has no attribute 'output_masks'" (measured on keras 2.3.1 / TensorFlow
+    1.15.5; Keras 3 beside tf_keras raises the same kinds).
+
+    ## Example
+    ```python
+    from keras.models import Sequential
+    from tensorflow.keras.layers import Dense
+
+    model = Sequential([Dense(10, activation='softmax')])
+    ```
+
+    ## Use instead
+    ```python
+    from tensorflow.keras.models import Sequential
+    from tensorflow.keras.layers import Dense
+
+    model = Sequential([Dense(10, activation='softmax')])
+    ```
+
+    ## Fix safety
+    No fix: which package the program should use is the author's call.
+    """
+
+    code = "KC503"
+    name = "mixed-keras-packages"
+    summary = "A model built from objects of two different Keras packages"
+    fires = (
+        "from keras.models import Sequential\nfrom tensorflow.keras.layers import Dense\n"
+        "model = Sequential([Dense(10, activation='softmax', input_shape=(4,))])\n"
+        "model.compile(loss='categorical_crossentropy')\n",
+        "# kerascheck: keras-version=2.3.1\nimport keras\nimport tensorflow as tf\n"
+        "model = keras.models.Sequential([keras.layers.Dense(10, activation='softmax', input_shape=(4,))])\n"
+        "model.compile(optimizer=tf.keras.optimizers.Adam(), loss='categorical_crossentropy')\n",
+        "# kerascheck: keras-version=3\nimport keras\nimport tf_keras\n"
+        "inputs = keras.Input((4,))\noutputs = tf_keras.layers.Dense(2, activation='softmax')(inputs)\n"
+        "model = keras.Model(inputs, outputs)\nmodel.compile(loss='categorical_crossentropy')\n",
+    )
+    passes = (
+        # The same objects on Keras 3 with TensorFlow >= 2.16.
+        "# kerascheck: keras-version=3\nfrom keras.models import Sequential\nfrom tensorflow.keras.layers import Dense\n"
+        "model = Sequential([Dense(10, activation='softmax', input_shape=(4,))])\n"
+        "model.compile(loss='categorical_crossentropy')\n",
+        "# kerascheck: keras-version=tensorflow==2.10\nimport keras\nimport tensorflow as tf\n"
+        "model = tf.keras.Sequential([keras.layers.Dense(10, activation='softmax', input_shape=(4,))])\n"
+        "model.compile(loss='categorical_crossentropy')\n",
+        # A loss and a regularizer of another package work (measured).
+        "import keras\nimport tensorflow as tf\n"
+        "model = tf.keras.Sequential([tf.keras.layers.Dense(10, activation='softmax', input_shape=(4,),\n"
+        "                                                   kernel_regularizer=keras.regularizers.l2(0.01))])\n"
+        "model.compile(loss=keras.losses.categorical_crossentropy)\n",
+        # Keras's data utilities beside a model of one package.
+        # A tf.keras metric object on a standalone keras model works (measured on keras 2.3.1).
+        "import keras\nimport tensorflow as tf\nmodel = keras.models.Sequential([keras.layers.Dense(1, input_shape=(4,))])\n"
+        "model.compile(loss='binary_crossentropy', metrics=[tf.keras.metrics.AUC()])\n",
+        "from keras.utils import to_categorical\nimport tensorflow as tf\n"
+        "model = tf.keras.Sequential([tf.keras.layers.Dense(10, activation='softmax', input_shape=(4,))])\n"
+        "model.compile(loss='categorical_crossentropy')\nmodel.fit(x, to_categorical(y))\n",
+        # A pasted snippet's bare names belong to no package.
+        "import tensorflow as tf\nmodel = Sequential([tf.keras.layers.Dense(10, activation='softmax')])\n"
+        "model.compile(loss='categorical_crossentropy')\n",
+    )
+
+    def check_output(self, check: OutputCheck):
+        model = check.compile.model
+        objects = [obj for obj in list(model.keras_objects if model is not None else ()) + list(check.compile.keras_objects)
+                   if obj.span is not None and getattr(obj, "path", None) is None]  # another module's: reported there
+        objects.sort(key=lambda obj: (obj.span.line, obj.span.column))
+        structure = [obj for obj in objects if obj.kind in packages.STRUCTURE]
+        if not structure:
+            return
+        target = check.target
+        legacy_env = check.file is not None and check.file.mentions_legacy_keras
+
+        def clash(earlier, obj) -> bool:
+            if obj.package == earlier.package or not packages.mixing_breaks(obj.kind, earlier.package, obj.package):
+                return False
+            relation = packages.relation(earlier.package, obj.package, target, legacy_env)
+            return relation == packages.DIFFERENT or (relation == packages.UNKNOWN and not target.known)
+
+        # The model's own objects first (the package of the first is the model's), then what it is given.
+        seen = [structure[0]]
+        for obj in structure[1:] + [obj for obj in objects if obj.kind not in packages.STRUCTURE]:
+            if any(obj.package == earlier.package for earlier in seen):
+                continue
+            for earlier in seen:
+                if clash(earlier, obj):
+                    relation = packages.relation(earlier.package, obj.package, target, legacy_env)
+                    yield Report(obj.span, self._message(obj, earlier, relation, check))
+                    return
+            if obj.kind in packages.STRUCTURE:
+                seen.append(obj)
+
+    @staticmethod
+    def _message(obj, earlier, relation: str, check: OutputCheck) -> str:
+        here, there = packages.LABELS[obj.package], packages.LABELS[earlier.package]
+        start = (f"{_short(obj.name)} ({check.name_line(obj.line)}) comes from {here} and {_short(earlier.name)} "
+                 f"({check.name_line(earlier.line)}) from {there}")
+        raises = _raises(obj, earlier, check.compile.model)
+        if relation == packages.DIFFERENT:
+            return (f"{start}: on {check.target.label} these are different packages and Keras raises {raises}; "
+                    f"import everything from one package")
+        return f"{start}: {_where_different(earlier.package, obj.package, raises)}; import everything from one package"
+
+
+def _short(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
