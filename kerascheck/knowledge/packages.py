@@ -21,8 +21,8 @@ And which objects break when mixed (scripts/keras_measurements/mixed_objects.py,
 of one package given an object of the other, keras 2.3.1 / TF 1.15.5 and Keras 3.15.1 /
 tf_keras 2.21): layers, models and inputs raise ("The added layer must be an instance of
 class Layer", "'Node' object has no attribute 'output_masks'"), optimizers raise ("Could not
-interpret optimizer identifier"), metric objects and callbacks raise between tf_keras and
-Keras 3; loss objects and functions, metric functions, regularizers and initializers work
+interpret optimizer identifier": beside TensorFlow 1; keras 2.3 wraps a tf.keras optimizer on
+TensorFlow 2), metric objects and callbacks raise between tf_keras and Keras 3; loss objects and functions, metric functions, regularizers and initializers work
 across packages in both. So only the objects that break count (`mixing_breaks`).
 """
 
@@ -48,7 +48,6 @@ _ROOTS = (("tensorflow.python.keras", TF_PYTHON_KERAS), ("tensorflow.keras", TF_
 # The kinds of Keras objects (KerasObjectFact.kind) a model is made of, and those it is given that raise when they
 # come from another package (measured: see the module's docstring).
 STRUCTURE = frozenset({"model", "layer", "input"})
-_ALWAYS_BREAK = STRUCTURE | {"optimizer"}
 _BREAK_BESIDE_TF_KERAS_LEGACY = frozenset({"metric_object", "callback"})  # fine between keras 2.3 and tf.keras
 
 SAME, DIFFERENT, UNKNOWN = "same", "different", "unknown"
@@ -63,11 +62,22 @@ def keras_package(qualified: str) -> Optional[str]:
     return None
 
 
-def mixing_breaks(kind: str, first: str, second: str) -> bool:
-    """Whether an object of `kind` from package `second` breaks a model of package `first` (where they differ)."""
-    if kind in _ALWAYS_BREAK:
+def mixing_breaks(kind: str, first: str, second: str, target) -> bool:
+    """Whether an object of `kind` from package `second` breaks a model of package `first` (where they differ).
+
+    An optimizer of tf.keras given to a standalone keras model raises on TensorFlow 1 (measured, keras 2.3.1 /
+    TF 1.15.5) but not beside TensorFlow 2, where keras 2.3's `optimizers.get` wraps it in a TFOptimizer (read in
+    keras 2.3.1's optimizers.py; keras <= 2.2 never ran on TensorFlow 2): it counts only on a TensorFlow 1 target.
+    """
+    if kind in STRUCTURE:
         return True
-    return kind in _BREAK_BESIDE_TF_KERAS_LEGACY and TF_KERAS_LEGACY in (first, second)
+    pair = {first, second}
+    if kind == "optimizer":
+        if pair == {KERAS, TF_KERAS} or pair == {KERAS, TF_PYTHON_KERAS}:
+            return target.known and ((target.package == "tensorflow" and target.version < (2,)) or
+                                     (target.package == "keras" and target.version < (2, 3)))
+        return True
+    return kind in _BREAK_BESIDE_TF_KERAS_LEGACY and TF_KERAS_LEGACY in pair
 
 
 def relation(first: str, second: str, target, legacy_env: bool = False) -> str:

@@ -143,8 +143,10 @@ class MixedKerasPackages(Rule):
     Flags a model built from objects of two different Keras packages: standalone
     `keras` beside `tf.keras` (`tensorflow.keras`), `tensorflow.python.keras` or
     `tf_keras`, where these are different packages for the target Keras. The
-    objects that count are those measured to break when mixed: models, layers,
-    inputs and optimizers, and metric objects beside `tf_keras`. (Loss objects and
+    objects that count are those measured to break when mixed: models, layers and
+    inputs; optimizers (but a tf.keras optimizer on a standalone keras 2.3 model
+    beside TensorFlow 2 is wrapped and works); metric objects and callbacks beside
+    `tf_keras`. (Loss objects and
     functions, metric functions, regularizers and initializers of one package work
     on a model of the other, and so do metric objects between keras 2.3.1 and
     tf.keras: measured on keras 2.3.1 with TensorFlow 1.15.5, and Keras 3.15.1 with
@@ -200,7 +202,7 @@ class MixedKerasPackages(Rule):
         "from keras.models import Sequential\nfrom tensorflow.keras.layers import Dense\n"
         "model = Sequential([Dense(10, activation='softmax', input_shape=(4,))])\n"
         "model.compile(loss='categorical_crossentropy')\n",
-        "# kerascheck: keras-version=2.3.1\nimport keras\nimport tensorflow as tf\n"
+        "# kerascheck: keras-version=tensorflow==1.15\nimport keras\nimport tensorflow as tf\n"
         "model = keras.models.Sequential([keras.layers.Dense(10, activation='softmax', input_shape=(4,))])\n"
         "model.compile(optimizer=tf.keras.optimizers.Adam(), loss='categorical_crossentropy')\n",
         "# kerascheck: keras-version=3\nimport keras\nimport tf_keras\n"
@@ -221,6 +223,9 @@ class MixedKerasPackages(Rule):
         "                                                   kernel_regularizer=keras.regularizers.l2(0.01))])\n"
         "model.compile(loss=keras.losses.categorical_crossentropy)\n",
         # Keras's data utilities beside a model of one package.
+        # keras 2.3 wraps a tf.keras optimizer beside TensorFlow 2 (its optimizers.get): the Keras version decides.
+        "import keras\nimport tensorflow as tf\nmodel = keras.models.Sequential([keras.layers.Dense(1, input_shape=(4,))])\n"
+        "model.compile(loss='binary_crossentropy', optimizer=tf.keras.optimizers.Adam())\n",
         # A tf.keras metric object on a standalone keras model works (measured on keras 2.3.1).
         "import keras\nimport tensorflow as tf\nmodel = keras.models.Sequential([keras.layers.Dense(1, input_shape=(4,))])\n"
         "model.compile(loss='binary_crossentropy', metrics=[tf.keras.metrics.AUC()])\n",
@@ -244,7 +249,8 @@ class MixedKerasPackages(Rule):
         legacy_env = check.file is not None and check.file.mentions_legacy_keras
 
         def clash(earlier, obj) -> bool:
-            if obj.package == earlier.package or not packages.mixing_breaks(obj.kind, earlier.package, obj.package):
+            if obj.package == earlier.package or not packages.mixing_breaks(obj.kind, earlier.package, obj.package,
+                                                                            target):
                 return False
             relation = packages.relation(earlier.package, obj.package, target, legacy_env)
             return relation == packages.DIFFERENT or (relation == packages.UNKNOWN and not target.known)
