@@ -53,7 +53,8 @@ def rule_text(rule) -> str:
 
 
 def _family(code: str) -> str:
-    return {"KC0": "file", "KC1": "metrics", "KC2": "losses", "KC3": "removed-api", "KC9": "runtime"}.get(code[:3], "keras")
+    return {"KC0": "file", "KC1": "metrics", "KC2": "losses", "KC3": "removed-api", "KC4": "data", "KC5": "structure",
+            "KC9": "runtime"}.get(code[:3], "keras")
 
 
 def rule_descriptor(rule) -> dict:
