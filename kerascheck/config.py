@@ -22,7 +22,7 @@ from kerascheck.discovery import matches_exclude
 from kerascheck.versions import KerasTarget, VersionSpecError, parse_spec
 
 KNOWN_KEYS = {"select", "ignore", "extend-select", "extend-ignore", "per-file-ignores", "exclude",
-              "extend-exclude", "keras-version"}
+              "extend-exclude", "keras-version", "baseline"}
 
 
 class ConfigError(Exception):
@@ -38,6 +38,7 @@ class Config:
     per_file_ignores: dict = field(default_factory=dict)
     exclude: list = field(default_factory=list)
     keras_version: Optional[str] = None
+    baseline: Optional[Path] = None  # `baseline = "..."`: relative to the pyproject.toml's folder
 
 
 def find_pyproject(start: Path) -> Optional[Path]:
@@ -100,6 +101,10 @@ def load_config(pyproject: Optional[Path]) -> Config:
         except VersionSpecError as error:
             raise ConfigError(f"{pyproject}: [tool.kerascheck] keras-version: {error}") from None
         config.keras_version = str(value)
+    if "baseline" in table:
+        if not isinstance(table["baseline"], str) or not table["baseline"]:
+            raise ConfigError(f"{pyproject}: [tool.kerascheck] baseline must be a path, like 'kerascheck-baseline.json'")
+        config.baseline = pyproject.parent / table["baseline"]
     for code in (config.select or []) + config.ignore + config.extend_select:
         _check_code(code, pyproject)
     return config
@@ -144,8 +149,10 @@ def split_codes(values) -> list:
     return codes
 
 
-def build_options(select, ignore, extend_select, keras_version, config: Config, project_root=None) -> Options:
-    """A configuration merged with the command-line flags (which win). Raises ConfigError."""
+def build_options(select, ignore, extend_select, keras_version, config: Config, project_root=None,
+                  fallback_target: Optional[KerasTarget] = None) -> Options:
+    """A configuration merged with the command-line flags (which win). `fallback_target`: the target when neither
+    sets one (with --runtime --python PY, the Keras in PY), before the pins are looked at. Raises ConfigError."""
     select_codes = split_codes(select) or config.select or ["KC"]
     select_codes = ["KC" if code == "ALL" else code for code in select_codes] + split_codes(extend_select) \
         + config.extend_select
@@ -158,6 +165,8 @@ def build_options(select, ignore, extend_select, keras_version, config: Config, 
             target = parse_spec(spec, origin="--keras-version" if keras_version else "pyproject.toml")
         except VersionSpecError as error:
             raise ConfigError(str(error)) from None
+    elif fallback_target is not None:
+        target = fallback_target
     return Options(select=tuple(select_codes), ignore=tuple(ignore_codes),
                    per_file_ignores=config.per_file_ignores, target=target,
                    project_root=project_root or find_project_root(Path.cwd()),
@@ -180,6 +189,9 @@ class FileOptions:
 
     def __init__(self, select=(), ignore=(), extend_select=(), keras_version=None):
         self.flags = (select, ignore, extend_select, keras_version)
+        # The target when neither a flag nor a configuration sets one (the pipeline sets it: the Keras in
+        # --python for --runtime); set before any options are read.
+        self.fallback_target: Optional[KerasTarget] = None
         self._settings_by_folder = {}  # folder as given -> (Config, Options)
         self._real_by_folder = {}  # folder as given -> os.path.realpath of it
         self._pyproject_by_real_folder = {}  # resolved folder (str) -> its nearest pyproject (Path or None)
@@ -204,7 +216,8 @@ class FileOptions:
             if settings is None:
                 config = load_config(pyproject)
                 root = str(pyproject.parent) if pyproject is not None else None
-                settings = self._by_pyproject[pyproject] = (config, build_options(*self.flags, config, project_root=root))
+                settings = self._by_pyproject[pyproject] = (config, build_options(*self.flags, config, project_root=root,
+                                                                               fallback_target=self.fallback_target))
             self._settings_by_folder[folder] = settings
         return settings
 

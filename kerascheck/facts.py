@@ -50,6 +50,9 @@ class InputFact:
     # Written under an `if` that tests the image data format (`if K.image_data_format() == 'channels_first':`):
     # the program picks the axis order itself (KC308 stays silent).
     in_data_format_branch: bool = False
+    # The first size written is the number of samples (`input_shape=(len(x), 20)`, `(x.shape[0], 28, 28)`):
+    # the batch axis written into the shape (KC407).
+    batch_in_shape: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,9 @@ class LayerFact:
     data_format: Optional[str] = None  # 'channels_first'/'channels_last' as written (or set for the file); None: default
     spatial_dims: Optional[int] = None  # 1, 2 or 3 for convolutions, pooling, up-sampling, padding, cropping
     rescales: bool = False  # scales its input: Rescaling, Normalization, a Lambda dividing it, an application that does
+    # Applied to a value the analysis does not know (not a tensor from the model's input): what came before
+    # it on the path is not seen (KC405 does not judge such a model's first layers).
+    applied_to_unknown: bool = False
 
 
 @dataclass(frozen=True)
@@ -222,11 +228,64 @@ class CallFact:
     has_star: bool = False  # *args or **kwargs among the arguments
 
 
+# ---------------------------------------------------------------- data
+#
+# What the program gives a model: the arrays and datasets passed to fit/evaluate/predict, read by the
+# same abstract interpretation as the model (kerascheck/extract/data.py, tables in kerascheck/knowledge/data.py).
+# Every fact keeps where it comes from (an Origin), since a message names the line of each fact it uses.
+
+# Encodings of targets (DataFact.encoding).
+ONE_HOT = "one_hot"  # one column per class: to_categorical, np.eye(n)[y], OneHotEncoder, label_mode='categorical'
+INTEGER = "integer"  # one class index per sample: a keras.datasets loader's labels, LabelEncoder, label_mode='int'
+MULTI_HOT = "multi_hot"  # several 1s per row: MultiLabelBinarizer
+BINARY = "binary"  # one 0/1 column: label_mode='binary', class_mode='binary'
+# Scales of inputs (DataFact.scale).
+RAW_PIXELS = "raw"  # 0-255 pixels as a loader gives them (astype alone keeps them so)
+SCALED = "scaled"  # divided, standardised, preprocess_input, a generator's rescale=
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a data fact comes from: the expression that made it, for messages ("`to_categorical(y, 5)`, line 12")."""
+
+    line: Optional[int]
+    text: str  # the source of the expression, on one line, at most 80 characters
+    span: Optional[Span] = None
+
+
+@dataclass(frozen=True)
+class DataFact:
+    """What is known of one array, tensor or dataset component given to a model (x, y, or validation data).
+
+    Each field is None when unknown. `shape` is batch first, as the model sees a batch: `(None, 28, 28)` for
+    mnist's images, `(None, 10)` for `to_categorical(y, 10)`, `(None,)` for integer labels; a batched
+    tf.data dataset or a directory loader gives its element's shape with the batch axis.
+    """
+
+    encoding: Optional[str] = None  # ONE_HOT, INTEGER, MULTI_HOT, BINARY (targets); None: unknown or not labels
+    classes: Optional[int] = None  # number of classes of the encoding (one-hot columns, label values)
+    shape: Optional[tuple] = None
+    scale: Optional[str] = None  # RAW_PIXELS or SCALED (inputs); None: unknown
+    # Class labels that were divided or standardised (`y / 255`, a scaler fitted on y): where (KC406).
+    scaled_labels: Optional[Origin] = None
+    encoding_origin: Optional[Origin] = None
+    classes_origin: Optional[Origin] = None
+    shape_origin: Optional[Origin] = None
+    scale_origin: Optional[Origin] = None
+    span: Optional[Span] = None  # the argument of the call that gives it (or the dataset it comes from)
+    from_dataset: bool = False  # a component of a tf.data dataset or a generator (x and y in one argument)
+
+    @property
+    def is_known(self) -> bool:
+        return self.encoding is not None or self.shape is not None or self.scale is not None
+
+
 @dataclass
 class ModelCallFact:
     """A call that gives a known model data or reads its predictions: fit, evaluate, predict, train_on_batch...
 
-    The join between the model facts and what it is given (the data facts of KC4 extend this).
+    The join between the model facts and what it is given: its data facts (x, y, validation data), and
+    the outputs with the loss and metrics of the compile in force.
     """
 
     method: str  # 'fit', 'evaluate', 'predict', 'train_on_batch', 'test_on_batch', 'fit_generator', ...
@@ -235,6 +294,60 @@ class ModelCallFact:
     outputs: list = field(default_factory=list)  # list[OutputFact] of the model
     compile_span: Optional[Span] = None  # the compile() of the same model seen last before this call
     arguments: dict = field(default_factory=dict)  # 'x', 'y', 'validation_data', ... -> Span of the argument
+    # The data (None: not given or unknown; a DataFact's fields may still be unknown one by one).
+    x: Optional[DataFact] = None
+    y: Optional[DataFact] = None
+    validation_x: Optional[DataFact] = None
+    validation_y: Optional[DataFact] = None
+    # The outputs with the loss and metrics of the compile in force (that compile's TrainedOutputs); [] unknown.
+    trained: list = field(default_factory=list)
+
+    @property
+    def targets(self) -> list:
+        """The known target facts the call trains or evaluates on: y, then validation y."""
+        return [fact for fact in (self.y, self.validation_y) if fact is not None]
+
+
+# What the program does with predictions (PredictionUseFact.kind).
+ARGMAX = "argmax"  # np.argmax / tf.argmax / keras.ops.argmax / .argmax()
+THRESHOLD = "threshold"  # pred > 0.5, pred >= t, np.round(pred), pred.round()
+SKLEARN_METRIC = "sklearn_metric"  # passed unchanged to accuracy_score, confusion_matrix, ...
+COMPARED = "compared"  # pred == labels
+
+
+@dataclass
+class PredictionUseFact:
+    """One use of a known model's `predict(...)` result (KC408-KC410).
+
+    `call` is the predict call (its outputs and the compile in force); the prediction is of output
+    `output_index`. `last_axis_is_units`: the array still has the output's units as its last axis (not
+    flattened, not a column picked out), so an argmax over its last axis is over the units.
+    """
+
+    kind: str  # ARGMAX, THRESHOLD, SKLEARN_METRIC, COMPARED
+    span: Span  # the argmax call, the comparison, the scikit-learn call
+    call: ModelCallFact
+    function: str = ""  # as written: 'np.argmax', '>', 'np.round', 'accuracy_score', '=='
+    prediction_span: Optional[Span] = None  # the predictions expression inside it (for fixes)
+    output_index: int = 0
+    last_axis_is_units: bool = True
+    rank: Optional[int] = None  # of the predictions as used (2: (N, units))
+    axis: Optional[int] = None  # ARGMAX: the axis as written (-1, 1); None: over the flattened array
+    over_last_axis: bool = False  # ARGMAX: the axis is the last one
+    threshold: Optional[float] = None  # THRESHOLD: 0.5 for round()
+    threshold_span: Optional[Span] = None  # the threshold literal
+    labels: Optional[DataFact] = None  # COMPARED / SKLEARN_METRIC: the class labels on the other side
+    prediction_line: Optional[int] = None  # line of the predict call
+
+    @property
+    def output(self) -> Optional[OutputFact]:
+        outputs = self.call.outputs
+        return outputs[self.output_index] if self.output_index < len(outputs) else None
+
+    @property
+    def trained(self) -> Optional[TrainedOutput]:
+        trained = self.call.trained
+        return trained[self.output_index] if self.output_index < len(trained) else None
 
 
 @dataclass
@@ -248,7 +361,8 @@ class FileFacts:
     sets_channels_first: bool = False
     # The file mentions TF_USE_LEGACY_KERAS (it makes tf.keras the tf_keras package: KC503).
     mentions_legacy_keras: bool = False
+    prediction_uses: list = field(default_factory=list)  # list[PredictionUseFact]
 
     def is_empty(self) -> bool:
         """Nothing for any rule to look at (keep in step with the fields above)."""
-        return not (self.compiles or self.problems or self.calls or self.model_calls)
+        return not (self.compiles or self.problems or self.calls or self.model_calls or self.prediction_uses)

@@ -35,6 +35,9 @@ The changes, the vocabulary a rule writes its fix in:
   to `(pred > 0.5).astype(int)` is ReplaceCode(call span, "({0} > 0.5).astype(int)",
   (pred span,)).
 
+- ReplaceText(span, text): the source at span becomes `text`, as written: for what is no
+  node of the syntax tree (a comment: KC003 removes the unused codes of a `# noqa`).
+
 A change marked `optional=True` is left out when the file's code is not in a shape it
 can be made in (a Keras 1 layer name renamed along with its arguments); any other
 change that cannot be made drops the whole fix.
@@ -122,8 +125,13 @@ class ReplaceCode(Change):
     parts: tuple = ()  # Span or KerasName, for {0}, {1}, ...
 
 
+@dataclass(frozen=True)
+class ReplaceText(Change):
+    text: str  # as it is written: what replaces the source at span
+
+
 CHANGES = (ReplaceMetric, ReplaceLoss, SetArgument, RenameKeyword, RemoveArgument, ReplaceString, RenameCall,
-           ReplaceCode)
+           ReplaceCode, ReplaceText)
 
 
 # ---------------------------------------------------------------------------------------------- a fix

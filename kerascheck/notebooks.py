@@ -108,7 +108,11 @@ def read_notebook(data: bytes) -> Notebook:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise NotebookError(f"not UTF-8: {error.reason} at byte {error.start}") from None
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + 1
+        column = len(data[line_start:error.start].decode("utf-8", errors="replace")) + 1
+        raise NotebookError(f"not UTF-8: byte 0x{data[error.start:error.start + 1].hex()} at line {line}, column "
+                            f"{column} ({error.reason})", line, column) from None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:

@@ -32,7 +32,7 @@ from kerascheck.cache import ResultCache, content_digest, default_cache_dir, opt
 from kerascheck.config import ConfigError, FileOptions, Options, find_project_root
 from kerascheck.discovery import iter_source_files
 from kerascheck.findings import FileResult, Finding, display_path
-from kerascheck.versions import UNKNOWN, parse_spec, repository_target
+from kerascheck.versions import UNKNOWN, parse_spec, pinned_for
 
 # What to do with the fixes.
 CHECK, APPLY, DIFF = "check", "apply", "diff"
@@ -77,6 +77,8 @@ class Outcome:
     fixes_attached: int = 0  # findings whose fix is applicable ([*])
     fixes_hidden: int = 0  # fixes left out: unsafe ones without --unsafe-fixes
     compiles: list = field(default_factory=list)  # CompileFacts, with keep_facts
+    # --fix / --diff: the findings the fixes removed, by file (as shown) and code: {path: {code: count}}.
+    fixed_by_file: dict = field(default_factory=dict)
 
     @property
     def files_checked(self) -> int:
@@ -85,6 +87,8 @@ class Outcome:
 
 def run(request: Request) -> Outcome:
     """Check, fix and verify as `request` says. Raises RunError."""
+    if request.runtime and request.settings.fallback_target is None:
+        request.settings.fallback_target = runtime_target(request.runtime_python)
     if request.stdin is not None:
         return _run_stdin(request)
     files, options_by_file = collect_files(request)
@@ -115,6 +119,30 @@ def run(request: Request) -> Outcome:
         _fix_library().attach_edits(outcome.findings, {display_path(Path(path)): Path(path) for path in outcome.files})
     _count_fixes(outcome, request)
     return outcome
+
+
+def runtime_target(python: Optional[str]):
+    """With --runtime, the Keras in the interpreter it runs is the target unless one is set explicitly (a flag, a
+    configuration, a file's directive): the static findings then speak of the Keras the runtime pass measures.
+    None when it has no Keras (the runtime pass then reports that)."""
+    # Imported here, with runtime_pass' reason: needed by --runtime alone.
+    from kerascheck.runtime.runner import RuntimeProbeError, keras_target
+
+    try:
+        return keras_target(python)
+    except RuntimeProbeError as error:
+        raise RunError(str(error)) from None
+
+
+def _fixed_codes(before: list, after: list) -> dict:
+    """{code: count} of the findings a file's fixes removed."""
+    counts: dict = {}
+    for finding in before:
+        counts[finding.code] = counts.get(finding.code, 0) + 1
+    for finding in after:
+        if counts.get(finding.code):
+            counts[finding.code] -= 1
+    return {code: count for code, count in counts.items() if count}
 
 
 def _count_fixes(outcome: Outcome, request: Request) -> None:
@@ -202,9 +230,12 @@ def check_files(files: list, options_for: Callable, keep_facts: bool = False, jo
         regular = st is not None and stat_module.S_ISREG(st.st_mode)
         if cache is not None and regular:
             file_options = options[index]
-            fingerprint = fingerprints.get(id(file_options))
+            # The target follows the file's own project's pins: one fingerprint per options and folder.
+            folder = os.path.dirname(path)
+            fingerprint = fingerprints.get((id(file_options), folder))
             if fingerprint is None:
-                fingerprint = fingerprints[id(file_options)] = _options_fingerprint(file_options, cwd, edits)
+                fingerprint = fingerprints[(id(file_options), folder)] = _options_fingerprint(file_options, cwd,
+                                                                                              edits, path)
             key = str(path)
             keys[index], stats[index] = (key, fingerprint), st
             hit = cache.lookup_stat(key, st, fingerprint)
@@ -256,10 +287,10 @@ def _lookup_by_content(cache: ResultCache, key: str, path, fingerprint: str, st)
         return None
 
 
-def _options_fingerprint(options: Options, cwd: str, edits: bool) -> str:
+def _options_fingerprint(options: Options, cwd: str, edits: bool, path: str) -> str:
     # Not the detected target: its last resort, the installed packages, is in the cache file's name already,
     # and asking importlib.metadata would cost more than the rest of a cached run.
-    target = options.target if options.target is not None else repository_target(options.project_root)
+    target = options.target if options.target is not None else pinned_for(path, options.project_root)
     # Findings carry paths relative to the working directory: part of the key too.
     return options_fingerprint(options, target, run_context=(edits, cwd))
 
@@ -293,6 +324,7 @@ def apply_fixes(outcome: Outcome, options_for: Callable, request: Request, keep_
         if not write:
             outcome.diff += file_fix.diff()
         if file_fix.changed:
+            outcome.fixed_by_file[shown] = _fixed_codes(findings, file_fix.remaining)
             by_path[shown] = file_fix.remaining
             fixed_files.append((path, shown))
     if write and fixed_files and keep_facts:  # the facts of the files as written
@@ -381,6 +413,7 @@ def _run_stdin(request: Request) -> Outcome:
             return outcome
         outcome.fixed, outcome.diff = file_fix.fixed, file_fix.diff()
         if file_fix.changed:
+            outcome.fixed_by_file[shown] = _fixed_codes(result.findings, file_fix.remaining)
             outcome.fixed_source, outcome.findings, data = file_fix.new_data, file_fix.remaining, file_fix.new_data
     if request.fixes == DIFF:
         return outcome
@@ -394,9 +427,15 @@ def _run_stdin(request: Request) -> Outcome:
 
 
 def inspect(paths: tuple) -> tuple:
-    """(compile facts, internal errors) of the files under `paths`: what `kerascheck inspect` shows."""
+    """(compile facts, problems, internal errors) of the files under `paths`: what `kerascheck inspect` shows.
+    Problems are the KC001/KC002 findings of the files it could not read or parse. Raises RunError for a path
+    that does not exist."""
+    missing = [path for path in paths if path != "-" and not os.path.lexists(path)]
+    if missing:
+        raise RunError(f"no such file or folder: {', '.join(missing)}")
     files = list(iter_source_files(paths))
     results = check_files(files, lambda _path: Options(), keep_facts=True, jobs=1)
     compiles = sorted((c for r in results if r.facts is not None for c in r.facts.compiles),
                       key=lambda c: (c.path, c.span.line, c.span.column))
-    return compiles, [r.internal_error for r in results if r.internal_error]
+    problems = [finding for r in results for finding in r.findings if finding.code in ("KC001", "KC002")]
+    return compiles, problems, [r.internal_error for r in results if r.internal_error]

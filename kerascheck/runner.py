@@ -29,8 +29,9 @@ from kerascheck.rules.base import line_of
 _FILE_DIRECTIVE = re.compile(rb"^#\s*kerascheck:\s*keras-version\s*=\s*(\S+)", re.MULTILINE)
 
 
-def target_for(data: bytes, options: Options) -> versions.KerasTarget:
-    """The file's own directive, else --keras-version / config, else detection."""
+def target_for(data: bytes, options: Options, shown: Optional[str] = None) -> versions.KerasTarget:
+    """The file's own directive, else --keras-version / config, else the pins of the file's own project, else the
+    installed packages, else unknown."""
     match = _FILE_DIRECTIVE.search(data[:2048])
     if match:
         try:
@@ -39,7 +40,7 @@ def target_for(data: bytes, options: Options) -> versions.KerasTarget:
             pass
     if options.target is not None:
         return options.target
-    return versions.detected_target(options.project_root)
+    return versions.pinned_for(shown, options.project_root) or versions.installed_target()
 
 
 def selected_rules(options: Options, path: str) -> tuple:
@@ -108,12 +109,13 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
                 text = decode_source(data)
             except DecodeError:
                 text = None
-        target = target_for(data, options)
+        target = target_for(data, options, shown)
+        rules = selected_rules(options, shown)
         name_line = notebook_index.line_name if notebook_index is not None else line_of
-        findings = check_file(facts, target, selected_rules(options, shown), name_line)
+        findings = check_file(facts, target, rules, name_line)
         if text is not None and noqa != "none":
-            findings = suppression.filter_findings(findings, text, inline=noqa == "all",
-                                                   flake8_file_directive=noqa == "all")
+            findings = suppression.apply_noqa(findings, text, shown, rules, inline=noqa == "all",
+                                              flake8_file_directive=noqa == "all")
         if notebook_index is not None:
             findings = notebooks.findings_to_cells(findings, notebook_index)
             notebooks.annotate_facts(facts, notebook_index)

@@ -19,6 +19,14 @@ File level:
 
 Under flake8, flake8 applies the line-level `# noqa` and `# flake8: noqa` itself; the
 plugin applies only `# kerascheck: noqa`.
+
+Unused `# noqa` (KC003, as ruff's RUF100): applying the line-level comments here, the
+CLI and the language server know which comment silenced which finding, so they also
+know the KC codes of a `# noqa: ...` comment that silenced nothing (`unused_noqa`).
+Only kerascheck's own codes are judged, and only those whose rules ran on the file:
+a code of another tool, a rule not selected for the file, a runtime-only rule (KC9,
+which the static pass cannot see) are left alone, and so is a bare `# noqa`. The rule
+itself (code, name, message, docs) is KC003 in kerascheck/rules/kc0_file.py.
 """
 
 from __future__ import annotations
@@ -111,6 +119,75 @@ def noqa_ranges(text: str) -> dict:
     return ranges
 
 
+@dataclass(frozen=True)
+class NoqaComment:
+    """A `# noqa: CODES` directive in a real comment (not in a string): where, and what it lists."""
+
+    line: int  # 1-based physical line
+    column: int  # 1-based column of the directive's `#`
+    end_column: int  # 1-based, exclusive: the end of the directive (its codes, without trailing separators)
+    codes: tuple  # as written; () for a bare `# noqa`
+    comment_start: int  # 1-based column of the comment token holding it
+    comment: str  # the whole comment token (a directive can follow other text: `# type: int  # noqa: KC101`)
+    space_start: int = 0  # 1-based column where the spaces before the comment start (0: comment_start)
+
+
+def noqa_comments(text: str) -> list:
+    """Every `# noqa` directive in a comment token of `text`, in order; [] when it does not tokenize."""
+    if _MENTIONS_NOQA.search(text) is None:
+        return []
+    found = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            line_text = token.line
+            if token.type != tokenize.COMMENT:
+                continue
+            match = NOQA_INLINE.search(token.string)
+            if match is None:
+                continue
+            codes_text = match.group("codes") or ""
+            end = match.start("codes") + len(codes_text.rstrip(", \t")) if codes_text else match.end()
+            before = line_text[:token.start[1]] if token.start[0] == token.end[0] else ""
+            found.append(NoqaComment(token.start[0], token.start[1] + match.start() + 1, token.start[1] + end + 1,
+                                     _codes(codes_text), token.start[1] + 1, token.string,
+                                     len(before.rstrip(" \t")) + 1))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return []
+    return found
+
+
+@dataclass(frozen=True)
+class UnusedNoqa:
+    """A `# noqa` comment with KC codes that silenced no finding (the fact rule KC003 reports)."""
+
+    comment: NoqaComment
+    unused: tuple  # the codes that silenced nothing, in the comment's order
+    unknown: tuple = ()  # those of them that name no kerascheck rule
+
+    @property
+    def removes_comment(self) -> bool:
+        return len(self.unused) == len(self.comment.codes)
+
+
+def judged_codes(codes: tuple, rule_codes: Iterable[str], all_codes: Iterable[str]) -> tuple:
+    """The codes of a comment that KC003 may call unused: kerascheck codes (case-sensitive, as flake8 matches them)
+    that either name no rule at all, or cover at least one rule that ran on the file (`rule_codes`) and no runtime
+    rule (KC9: the static pass never sees its findings). KC003 itself is not judged."""
+    rule_codes, all_codes = tuple(rule_codes), tuple(all_codes)
+    judged = []
+    for code in codes:
+        if not code.startswith("KC") or "KC003".startswith(code):
+            continue
+        covered = [rule for rule in all_codes if rule.startswith(code)]
+        if not covered:
+            judged.append(code)
+        elif any(rule.startswith("KC9") for rule in covered):
+            continue
+        elif any(rule.startswith(code) for rule in rule_codes):
+            judged.append(code)
+    return tuple(judged)
+
+
 class Suppressions:
     """Every `# noqa` of one source text."""
 
@@ -120,6 +197,8 @@ class Suppressions:
         self.lines = text.splitlines(keepends=True)
         self.file = file_noqa(self.lines, flake8_file_directive) if self.mentions_noqa else FileNoqa()
         self._ranges = None
+        # (line, column) of a `# noqa` that silenced a finding -> the codes of it that did (None: a bare one).
+        self.used: dict = {}
 
     @property
     def ranges(self) -> dict:
@@ -140,10 +219,45 @@ class Suppressions:
             return False
         if self.file.suppresses(code):
             return True
-        return inline and line_suppresses(self.noqa_text(line), code)
+        if not inline:
+            return False
+        text = self.noqa_text(line)
+        if not line_suppresses(text, code):
+            return False
+        self._record_use(text, line, code)
+        return True
+
+    def _record_use(self, text: str, line: int, code: str) -> None:
+        """Remember which directive silenced `code` (the first `# noqa` of the range, as flake8 reads it)."""
+        match = NOQA_INLINE.search(text)
+        before = text[:match.start()]
+        row = self.line_range(line)[0] + before.count("\n")
+        column = match.start() - (before.rfind("\n") + 1) + 1
+        codes_text = match.group("codes")
+        used = self.used.setdefault((row, column), set())
+        if codes_text is None:
+            used.add(None)
+        else:
+            used.update(c for c in _codes(codes_text) if code == c or code.startswith(c))
 
     def filter(self, findings: Iterable, inline: bool = True) -> list:
         return [f for f in findings if not self.suppressed(f.code, f.line, inline)]
+
+    def unused(self, rule_codes: Iterable[str], all_codes: Iterable[str]) -> list:
+        """UnusedNoqa for every directive with judged KC codes that silenced nothing; call after `filter`.
+        Nothing is unused in a file that a file-level directive silences entirely."""
+        if not self.mentions_noqa or self.file.everything:
+            return []
+        rule_codes, all_codes = tuple(rule_codes), tuple(all_codes)
+        found = []
+        for comment in noqa_comments(self.text):
+            judged = judged_codes(comment.codes, rule_codes, all_codes)
+            used = self.used.get((comment.line, comment.column), set())
+            unused = tuple(code for code in judged if code not in used)
+            if unused:
+                unknown = tuple(code for code in unused if not any(rule.startswith(code) for rule in all_codes))
+                found.append(UnusedNoqa(comment, unused, unknown))
+        return found
 
 
 def filter_findings(findings: Iterable, text: str, inline: bool = True, flake8_file_directive: bool = True) -> list:
@@ -151,6 +265,49 @@ def filter_findings(findings: Iterable, text: str, inline: bool = True, flake8_f
     if not findings:  # most files: nothing to read
         return findings
     return Suppressions(text, flake8_file_directive).filter(findings, inline)
+
+
+def apply_noqa(findings: Iterable, text: str, path: str, rules: Iterable = (), inline: bool = True,
+               flake8_file_directive: bool = True) -> list:
+    """The findings `# noqa` leaves, plus KC003 for the unused KC codes of line-level directives when KC003 is among
+    `rules` (the rules that ran on the file) and line-level directives are applied here (`inline`)."""
+    findings = list(findings)
+    if _MENTIONS_NOQA.search(text) is None:  # most files
+        return findings
+    suppressions = Suppressions(text, flake8_file_directive)
+    kept = suppressions.filter(findings, inline)
+    rules = tuple(rules)
+    if inline and any(rule.code == "KC003" for rule in rules):
+        from kerascheck.rules import all_rules, check_unused_noqa  # rules import this module's callers
+
+        unused = suppressions.unused([rule.code for rule in rules], [rule.code for rule in all_rules()])
+        if unused:
+            kept = sorted(kept + suppressions.filter(check_unused_noqa(path, unused, rules), inline),
+                          key=lambda finding: finding.sort_key())
+    return kept
+
+
+def without_codes(comment: NoqaComment, codes: Iterable[str]) -> tuple:
+    """KC003's fix on one comment: (first column, end column, replacement), 1-based, end exclusive, on the comment's
+    line. The listed codes go; with none left the directive goes, and the whole comment (with the spaces before it)
+    when nothing else is in it. Other text of the comment stays a comment."""
+    drop = set(codes)
+    kept = [code for code in comment.codes if code not in drop]
+    start = comment.column - comment.comment_start  # offsets in the comment token
+    end = comment.end_column - comment.comment_start
+    directive = comment.comment[start:end]
+    if kept:
+        match = NOQA_INLINE.match(directive)
+        prefix = directive[:match.start("codes")]
+        return comment.column, comment.end_column, prefix + ", ".join(kept)
+    before, after = comment.comment[:start].rstrip(), comment.comment[end:].strip()
+    if not before.strip("# \t") and not after:  # the comment was only the directive: it goes, with the spaces before
+        return comment.space_start or comment.comment_start, comment.comment_start + len(comment.comment), ""
+    if not after:  # `# type: int  # noqa: KC101` -> `# type: int`
+        return comment.comment_start + len(before), comment.comment_start + len(comment.comment), ""
+    if not before.strip("# \t"):  # `# noqa: KC101 because ...` -> `# because ...`
+        return comment.comment_start, comment.comment_start + len(comment.comment), "# " + after.lstrip("#:, \t")
+    return comment.column, comment.comment_start + len(comment.comment), "# " + after.lstrip("#:, \t")
 
 
 def add_noqa(line_text: str, code: str) -> str:

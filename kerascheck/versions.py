@@ -1,13 +1,16 @@
 """The Keras version a project targets, and what that version does.
 
 Resolution order (first hit wins): --keras-version, `keras-version` in
-[tool.kerascheck], the repository's pins (requirements*.txt, pyproject.toml,
-setup.cfg), the installed distributions. Otherwise unknown, and rules that
-depend on the version describe both behaviours.
+[tool.kerascheck], the pins of the file's own project (requirements*.txt,
+requirements/*.txt, pyproject.toml, setup.cfg, setup.py in the file's folder or
+the nearest folder above it that pins one, up to the repository root), the
+installed distributions. Otherwise unknown, and rules that depend on the version
+describe both behaviours.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +29,16 @@ _PACKAGE_ALIASES = {
     "tensorflow-intel": "tensorflow",
     "tf": "tensorflow",
 }
+
+
+# What a user may write, in every error about a version spec.
+ACCEPTED_FORMS = "2.3.1, keras==2.3.1, tensorflow==2.1, tf-keras==2.21 or 3"
+
+# The major versions each package has had with a Keras in it: anything else (`4`, `0.1`) is a typo, and a
+# target nobody runs would silently describe a Keras that does not exist. (Keras 0.x predates the
+# semantics kerascheck knows; tf.keras shipped in TensorFlow 1 and 2; tf_keras exists from 2.15.)
+_PLAUSIBLE_MAJORS = {"keras": (1, 2, 3), "tensorflow": (1, 2), "tf_keras": (2,)}
+_PACKAGE_LABELS = {"keras": "keras", "tensorflow": "tensorflow", "tf_keras": "tf-keras"}
 
 
 class VersionSpecError(ValueError):
@@ -130,16 +143,27 @@ def parse_spec(spec: str, origin: str = "--keras-version") -> KerasTarget:
         return UNKNOWN
     match = re.fullmatch(r"(?:([A-Za-z][A-Za-z0-9_.-]*)\s*(?:===|==|~=|=|\s)\s*)?v?(\d+(?:\.\d+)*)\S*", text)
     if not match:
-        raise VersionSpecError(
-            f"cannot read Keras version {spec!r}: write e.g. 2.3.1, keras==2.3.1, tensorflow==2.1 or 3")
+        raise VersionSpecError(f"cannot read Keras version {spec!r}: write e.g. {ACCEPTED_FORMS}")
     package_name, number = match.groups()
     package = "keras"
     if package_name:
         package = _PACKAGE_ALIASES.get(package_name.lower())
         if package is None:
             raise VersionSpecError(
-                f"unknown package {package_name!r} in {spec!r}: use keras, tensorflow or tf-keras")
-    return KerasTarget(package, _version_tuple(number), origin)
+                f"unknown package {package_name!r} in {spec!r}: use keras, tensorflow or tf-keras "
+                f"(e.g. {ACCEPTED_FORMS})")
+    version = _version_tuple(number)
+    if not plausible(package, version):
+        majors = " or ".join(f"{major}.x" for major in _PLAUSIBLE_MAJORS[package])
+        raise VersionSpecError(
+            f"implausible Keras version {spec!r}: {_PACKAGE_LABELS[package]} {number} does not exist "
+            f"(it had {majors}); write e.g. {ACCEPTED_FORMS}")
+    return KerasTarget(package, version, origin)
+
+
+def plausible(package: str, version: tuple) -> bool:
+    """A version the package has had (by its major number)."""
+    return bool(version) and version[0] in _PLAUSIBLE_MAJORS[package]
 
 
 _PIN = re.compile(
@@ -151,7 +175,9 @@ def pins_in_text(text: str) -> dict:
     """Exact pins found in a requirements/pyproject/setup.cfg text: package -> version."""
     pins = {}
     for name, _, number in _PIN.findall(text):
-        pins.setdefault(_PACKAGE_ALIASES[name.lower().replace("_", "-")], _version_tuple(number))
+        package, version = _PACKAGE_ALIASES[name.lower().replace("_", "-")], _version_tuple(number)
+        if plausible(package, version):  # `keras==0.3.3` is a real, pre-1.0 pin: no target kerascheck knows
+            pins.setdefault(package, version)
     return pins
 
 
@@ -163,18 +189,81 @@ def _choose(pins: dict, origin: str) -> Optional[KerasTarget]:
     return None
 
 
-def from_repository(root: Path) -> Optional[KerasTarget]:
-    candidates = sorted(root.glob("requirements*.txt")) + sorted(root.glob("requirements/*.txt"))
-    candidates += [root / "pyproject.toml", root / "setup.cfg", root / "setup.py"]
-    for path in candidates:
+_PIN_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
+
+
+def _pin_files(folder: str) -> tuple:
+    """(the files of `folder` that may pin Keras, in the order they are read; whether it is a repository root).
+    One directory listing."""
+    try:
+        names = set(os.listdir(folder))
+    except OSError:
+        return [], False
+    files = [os.path.join(folder, name) for name in sorted(names)
+             if name.startswith("requirements") and name.endswith(".txt")]
+    if "requirements" in names:
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            files += [os.path.join(folder, "requirements", name)
+                      for name in sorted(os.listdir(os.path.join(folder, "requirements"))) if name.endswith(".txt")]
         except OSError:
+            pass
+    files += [os.path.join(folder, name) for name in _PIN_FILES if name in names]
+    return files, ".git" in names
+
+
+def _pins_in_files(files: list) -> Optional[KerasTarget]:
+    for path in files:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+        except OSError:  # a folder named like one, a broken link
             continue
-        target = _choose(pins_in_text(text), path.name)
+        target = _choose(pins_in_text(text), path)
         if target:
             return target
     return None
+
+
+def from_repository(root: Path) -> Optional[KerasTarget]:
+    """The Keras pinned by the files in `root` itself (requirements*.txt, requirements/*.txt, pyproject.toml,
+    setup.cfg, setup.py, read in that order); None when they pin none."""
+    return _pins_in_files(_pin_files(str(root))[0])
+
+
+@lru_cache(maxsize=4096)
+def pinned_target(folder: str) -> Optional[KerasTarget]:
+    """The Keras pinned for a file in `folder` (absolute): the pins of that folder, else of the nearest folder above
+    it that pins one, up to and including the repository root (the folder holding `.git`), or the filesystem root
+    outside a repository. So each file follows its own project's pins, wherever kerascheck runs from, and a
+    `requirements.txt` beside a script counts without a `.git` or a `pyproject.toml`."""
+    files, repository_root = _pin_files(folder)
+    found = _pins_in_files(files)
+    if found is not None or repository_root:
+        return found
+    parent = os.path.dirname(folder)
+    return pinned_target(parent) if parent and parent != folder else None
+
+
+def from_distributions(installed: dict, origin: str, legacy_keras: bool = False) -> Optional[KerasTarget]:
+    """The target an interpreter runs, from its installed distributions (name -> version string or None):
+    standalone Keras when installed (it is what `import keras` gets), else tf_keras, else TensorFlow's; tf_keras
+    first when TF_USE_LEGACY_KERAS makes it tf.keras."""
+    pins = {}
+    for dist, package in (("keras", "keras"), ("tf-keras", "tf_keras"), ("tensorflow", "tensorflow"),
+                          ("tensorflow-cpu", "tensorflow"), ("tensorflow-gpu", "tensorflow"),
+                          ("tensorflow-macos", "tensorflow"), ("tensorflow-intel", "tensorflow")):
+        text = installed.get(dist)
+        if not text:
+            continue
+        try:
+            version = _version_tuple(str(text))
+        except VersionSpecError:
+            continue
+        if plausible(package, version):
+            pins.setdefault(package, version)
+    if legacy_keras and "tf_keras" in pins:
+        return KerasTarget("tf_keras", pins["tf_keras"], origin)
+    return _choose(pins, origin)
 
 
 def from_installed() -> Optional[KerasTarget]:
@@ -190,13 +279,14 @@ def from_installed() -> Optional[KerasTarget]:
     return _choose(pins, "installed packages")
 
 
-@lru_cache(maxsize=64)
-def repository_target(root: Optional[str]) -> Optional[KerasTarget]:
-    """The Keras pinned by the repository at root; None when it pins none (or there is no root)."""
-    return from_repository(Path(root)) if root is not None else None
+def pinned_for(shown: Optional[str], project_root: Optional[str] = None) -> Optional[KerasTarget]:
+    """The Keras pinned for a checked file (as shown: relative to the working directory, or as given): its own
+    project's pins (pinned_target, from its folder up); for stdin without a name, those of `project_root`."""
+    folder = os.path.dirname(os.path.abspath(shown)) if shown and shown != "-" else project_root
+    return pinned_target(folder) if folder is not None else None
 
 
-@lru_cache(maxsize=64)
-def detected_target(root: Optional[str]) -> KerasTarget:
-    """The repository's pins, else the installed packages, else unknown."""
-    return repository_target(root) or from_installed() or UNKNOWN
+@lru_cache(maxsize=1)
+def installed_target() -> KerasTarget:
+    """The installed packages' Keras, else unknown: the last resort."""
+    return from_installed() or UNKNOWN

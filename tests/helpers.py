@@ -1,16 +1,19 @@
 """Test helpers: run the whole pipeline on a source string."""
 
 from kerascheck.extract import extract_text
-from kerascheck.rules import check_file
+from kerascheck.rules import all_rules, check_file
+from kerascheck.suppression import apply_noqa
 from kerascheck.runner import Options, target_for
 from kerascheck.versions import UNKNOWN
 
 
 def findings_for(source: str, rules=None, path: str = "case.py"):
-    """Findings for a source text. The target is the file's directive, else unknown."""
+    """Findings for a source text, `# noqa` applied (KC003 judged) as in a check. The target is the file's
+    directive, else unknown."""
     facts = extract_text(path, source)
     target = target_for(source.encode("utf-8"), Options(target=UNKNOWN))
-    return check_file(facts, target, rules)
+    rules = rules if rules is not None else all_rules()
+    return apply_noqa(check_file(facts, target, rules), source, path, rules)
 
 
 def codes_for(source: str) -> list:

@@ -163,3 +163,22 @@ def test_fixed_file_mode_is_kept(tmp_path):
     os.chmod(path, 0o751)
     fix_file(path, "t.py", checker("t.py", OPTIONS), unsafe=False, write=True)
     assert oct(os.stat(path).st_mode & 0o777) == oct(0o751)
+
+
+def test_fixes_that_add_the_same_import_go_in_one_pass():
+    """The same edit twice is one edit: two losses that both need `from keras.losses import ...` are fixed
+    together (a file with thousands of them takes two passes, not one per import)."""
+    text = ("from keras.models import Sequential\nfrom keras.layers import Dense\n"
+            "a = Sequential([Dense(1)])\na.compile(loss='binary_crossentropy')\n"
+            "b = Sequential([Dense(1)])\nb.compile(loss='binary_crossentropy')\n")
+    checks = []
+
+    def counting(source):
+        checks.append(source)
+        return check(source)
+
+    outcome = fix_source(text, counting, unsafe=True)
+    assert outcome.fixed == 2 and outcome.remaining == []
+    assert outcome.text.count("from keras.losses import BinaryCrossentropy\n") == 1
+    assert outcome.text.count("loss=BinaryCrossentropy(from_logits=True)") == 2
+    assert len(checks) == 2  # one pass fixes both, the second finds nothing left

@@ -21,16 +21,11 @@ KERAS1 = REPO / "fixtures" / "keras1"
 
 
 def keras3_python() -> str:
-    """KERASCHECK_TEST_PY_KERAS3, else CI's venv, else the development one (as tests/runtime does)."""
-    value = os.environ.get("KERASCHECK_TEST_PY_KERAS3")
-    if value:
-        if not os.path.exists(value):
-            pytest.fail(f"KERASCHECK_TEST_PY_KERAS3={value} does not exist")
-        return value
-    for path in (REPO / ".ci-venvs" / "keras3" / "bin" / "python", Path("/work/venv-tf/bin/python")):
-        if path.exists():
-            return str(path)
-    pytest.skip("no Keras 3 interpreter: set KERASCHECK_TEST_PY_KERAS3 or run .ci/setup_keras_envs.sh")
+    """The Keras 3 interpreter, found (or skipped, or failed under KERASCHECK_REQUIRE_KERAS_ENVS) as tests/runtime
+    finds it."""
+    from tests.runtime.conftest import find_python
+
+    return find_python("KERASCHECK_TEST_PY_KERAS3")
 
 
 PROGRAMS = {

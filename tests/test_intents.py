@@ -99,7 +99,8 @@ def test_every_kind_of_change_round_trips_through_the_cache():
                      SetArgument(span, "from_logits", "False", 0, "False"), intents.RenameKeyword(span, "epochs"),
                      intents.RemoveArgument(span), intents.ReplaceString(span, "channels_first"),
                      intents.RenameCall(span, "Conv2D", "layers", optional=True),
-                     ReplaceCode(span, "({0} > 0.5)", (span, KerasName("metrics.AUC"))))
+                     ReplaceCode(span, "({0} > 0.5)", (span, KerasName("metrics.AUC"))),
+                     intents.ReplaceText(span, "# noqa: E501"))
     assert {type(change) for change in fix.changes} == set(intents.CHANGES)
     assert Fix.from_json(fix.to_json()) == fix
     finding = Finding("a.py", 1, 1, "KC101", "n", "m", fix=fix)

@@ -108,21 +108,44 @@ USE_GATES = True
 
 
 class DecodeError(Exception):
-    pass
+    """Why a file cannot be decoded, and where (1-based line and column, in characters of that line)."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.line, self.column = line, column
+
+
+def _position_of_byte(data: bytes, offset: int, encoding: str) -> tuple:
+    """(line, column) of a byte offset: 1-based, the column in characters of that line before it."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    try:
+        column = len(data[line_start:offset].decode(encoding, errors="replace")) + 1
+    except LookupError:
+        column = offset - line_start + 1
+    return data.count(b"\n", 0, offset) + 1, column
 
 
 def decode_source(data: bytes) -> str:
     """Decode like CPython: BOM, PEP 263 cookie, else UTF-8."""
     if b"\x00" in data:
-        raise DecodeError("the file contains NUL bytes (binary file?)")
+        line, column = _position_of_byte(data, data.index(b"\x00"), "latin-1")
+        raise DecodeError(f"a NUL byte at line {line}, column {column} (binary file?)", line, column)
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        encoding, cookie_lines = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        raise DecodeError(f"bad encoding declaration: {error}") from None
+        # PEP 263: the declaration is on line 1 or 2.
+        line = 1 if re.match(rb"[ \t\f]*#[^\n]*coding[:=]", data) else 2
+        raise DecodeError(f"bad encoding declaration on line {line}: {error}", line) from None
     try:
         text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as error:
-        raise DecodeError(f"cannot decode as {encoding}: {error.__class__.__name__}: {_short(str(error))}") from None
+    except UnicodeDecodeError as error:
+        line, column = _position_of_byte(data, error.start, encoding)
+        byte = data[error.start:error.start + 1].hex()
+        raise DecodeError(f"line {line}, column {column}: byte 0x{byte} is not valid {encoding} ({error.reason}); "
+                          f"save the file as UTF-8 or declare its encoding on the first line "
+                          f"(# -*- coding: latin-1 -*-)", line, column) from None
+    except LookupError as error:
+        raise DecodeError(f"cannot decode as {encoding}: {_short(str(error))}") from None
     if text.startswith("\ufeff"):
         text = text[1:]
     return text
@@ -138,7 +161,8 @@ def extract_bytes(path: str, data: bytes) -> FileFacts:
     try:
         text = decode_source(data)
     except DecodeError as error:
-        return FileFacts(path=path, problems=[FileProblem("KC002", f"cannot read file: {error}")])
+        return FileFacts(path=path, problems=[FileProblem("KC002", f"cannot read file: {error}", error.line,
+                                                          error.column)])
     return extract_text(path, text)
 
 
@@ -161,6 +185,7 @@ def extract_text(path: str, text: str) -> FileFacts:
             facts.model_calls = interpreter.recorder.model_call_facts()
             facts.sets_channels_first = interpreter.sets_channels_first
             facts.mentions_legacy_keras = "TF_USE_LEGACY_KERAS" in text
+            facts.prediction_uses = interpreter.recorder.prediction_use_facts()
         if may_call:
             facts.calls = extract_calls(interpreter)
     except RecursionError:

@@ -14,13 +14,14 @@ import re
 from typing import Optional
 
 from kerascheck import knowledge
+from kerascheck.extract.data import DataEvaluation
 from kerascheck.extract.evaluator import NOT_HANDLED, Evaluator, Frame
 from kerascheck.extract.names import dotted
-from kerascheck.extract.recorder import FactRecorder, const_int, const_str
+from kerascheck.extract.recorder import MODEL_DATA_METHODS, FactRecorder, const_int, const_str
 from kerascheck.extract.spans import SourceSpans
 from kerascheck.extract.values import (
-    UNKNOWN, BoundMethod, ClassValue, Const, FunctionValue, InstanceValue, KerasObject, LayerValue, Mapping,
-    ModelValue, Opaque, Ref, Sequence, TensorValue, Value, is_unknown,
+    UNKNOWN, ArrayValue, BoundMethod, ClassValue, Const, FunctionValue, InstanceValue, KerasObject, LayerValue,
+    Mapping, ModelValue, Opaque, PredictionValue, Ref, SampleCount, Sequence, TensorValue, Value, is_unknown,
 )
 from kerascheck.facts import InputFact
 from kerascheck.knowledge import applications, layers
@@ -46,19 +47,13 @@ LIBRARY_PACKAGES = frozenset({"keras_hub", "keras_nlp", "keras_cv", "tensorflow_
                               "kerastuner", "vit_keras", "keras_vggface", "tensorflow_addons", "tensorflow_models",
                               "official", "keras_retinanet", "deepchem", "spektral", "stellargraph", "tcn",
                               "keras_contrib", "autokeras", "kapre", "keras_bert", "keras_transformer"})
-# A model's methods that take data or give predictions (ModelCallFact), with their positional parameters.
-MODEL_DATA_METHODS = {
-    "fit": ("x", "y", "batch_size", "epochs"), "evaluate": ("x", "y", "batch_size"), "predict": ("x", "batch_size"),
-    "train_on_batch": ("x", "y"), "test_on_batch": ("x", "y"), "predict_on_batch": ("x",),
-    "fit_generator": ("generator", "steps_per_epoch", "epochs"), "evaluate_generator": ("generator", "steps"),
-    "predict_generator": ("generator", "steps"), "predict_classes": ("x", "batch_size"),
-    "predict_proba": ("x", "batch_size"),
-}
 _DATA_FORMATS = {"channels_first": CHANNELS_FIRST, "channels_last": CHANNELS_LAST, "th": CHANNELS_FIRST,
                  "tf": CHANNELS_LAST}
 
 
-class ModuleInterpreter(Evaluator):
+class ModuleInterpreter(DataEvaluation, Evaluator):
+    """The evaluator taught Keras's models (here) and the data given to them (DataEvaluation, extract/data.py)."""
+
     WORTH_ANALYSING = COMPILE_ATTRIBUTE
 
     def __init__(self, path: str, module: ast.Module, spans: SourceSpans, mentions_keras: bool):
@@ -122,11 +117,6 @@ class ModuleInterpreter(Evaluator):
     def entered(self, value: Value) -> Value:
         return value if isinstance(value, ModelValue) else UNKNOWN
 
-    def exec_statement(self, node: ast.stmt, frame: Frame) -> None:
-        if isinstance(node, ast.If) and _tests_data_format(node.test):
-            self.data_format_branches.append((node.lineno, getattr(node, "end_lineno", None) or node.lineno))
-        super().exec_statement(node, frame)
-
     def in_data_format_branch(self, *nodes) -> bool:
         for node in nodes:
             line = getattr(node, "lineno", None)
@@ -141,6 +131,55 @@ class ModuleInterpreter(Evaluator):
             made.origin = func.qualified  # the package it comes from (KC503); a snippet's bare name has none
         return made
 
+    # ------------------------------------------------------------ statements and operators with data
+
+    def exec_statement(self, node: ast.stmt, frame: Frame) -> None:
+        if isinstance(node, ast.If) and _tests_data_format(node.test):
+            self.data_format_branches.append((node.lineno, getattr(node, "end_lineno", None) or node.lineno))
+        if not self.exec_data_statement(node, frame):
+            super().exec_statement(node, frame)
+
+    def eval(self, node, frame: Frame) -> Value:
+        if isinstance(node, ast.Compare):
+            return self.data_compare(node, frame)
+        return super().eval(node, frame)
+
+    def eval_subscript(self, node: ast.Subscript, frame: Frame) -> Value:
+        container = self.eval(node.value, frame)
+        found = self.data_subscript(container, node, frame)
+        if found is not None:
+            return found
+        return super().eval_subscript(node, frame)
+
+    def binary(self, operator: ast.operator, left: Value, right: Value, node) -> Value:
+        found = self.data_binary(operator, left, right, node)
+        if found is not None:
+            return found
+        if isinstance(left, TensorValue) or isinstance(right, TensorValue):
+            return self.tensor_operation(operator, left, right, node)
+        return super().binary(operator, left, right, node)
+
+    def tensor_operation(self, operator: ast.operator, left: Value, right: Value, node) -> Value:
+        """`inputs / 255.0`, `x + shortcut` on a model's tensors: one step on the path, as Keras makes it a layer.
+
+        A division (or a product by a fraction) rescales (what KC405 looks for); a sum or difference of two
+        tensors is Keras's Add/Subtract; anything else is a step whose effect is unknown.
+        """
+        if isinstance(left, TensorValue) and isinstance(right, TensorValue):
+            kind = {ast.Add: "Add", ast.Sub: "Subtract", ast.Mult: "Multiply"}.get(type(operator))
+            if kind is not None:
+                layer = LayerValue(kind=kind, spec=layers.LAYERS[kind], args=LayerArgs({}), node=node)
+                return TensorValue(layer=layer, inputs=[left, right], node=node)
+        tensor = left if isinstance(left, TensorValue) else right
+        other = right if tensor is left else left
+        factor = other.value if isinstance(other, Const) and isinstance(other.value, (int, float)) else None
+        rescales = tensor is left and (isinstance(operator, ast.Div) or (
+            isinstance(operator, ast.Mult) and factor is not None and 0 < factor < 1)) or (
+            tensor is right and isinstance(operator, ast.Mult) and factor is not None and 0 < factor < 1)
+        layer = LayerValue(kind="Lambda", spec=layers.LAYERS["Lambda"], args=LayerArgs({}), node=node,
+                           lambda_effect="rescale" if rescales else None)
+        return TensorValue(layer=layer, inputs=[tensor], node=node)
+
     # ------------------------------------------------------------ attributes
 
     def set_attribute(self, owner: Value, attr: str, value: Value) -> None:
@@ -148,6 +187,9 @@ class ModuleInterpreter(Evaluator):
             owner.attrs[attr] = value
 
     def attribute(self, owner: Value, attr: str, node) -> Value:
+        found = self.data_attribute(owner, attr, node)
+        if found is not None:
+            return found
         if isinstance(owner, ModelValue):
             if attr in owner.attrs:
                 return owner.attrs[attr]
@@ -218,9 +260,11 @@ class ModuleInterpreter(Evaluator):
         model.inputs = kwargs.get("inputs", kwargs.get("input", args[0] if args else None))
 
     def method_of_value(self, receiver: Value, method: str, node: ast.Call, frame: Frame):
+        handled = self.data_method(receiver, method, node, frame)
+        if handled is not NOT_HANDLED:
+            return handled
         if isinstance(receiver, ModelValue) and method in MODEL_DATA_METHODS:
-            self.recorder.record_model_call(node, receiver, method)
-            return NOT_HANDLED
+            return self.model_data_call(receiver, method, node, frame)
         if isinstance(receiver, ModelValue):
             if method == "add" and (node.args or node.keywords):
                 first = node.args[0] if node.args else node.keywords[0].value
@@ -235,6 +279,23 @@ class ModuleInterpreter(Evaluator):
                                                     line=self.line_of(node))
                 return Const(None)
         return NOT_HANDLED
+
+    def model_data_call(self, model: ModelValue, method: str, node: ast.Call, frame: Frame) -> Value:
+        """`model.fit(x, y, validation_data=...)`, `model.predict(x)`: the data recorded with the model's facts."""
+        args, kwargs = self.eval_arguments(node, frame)
+        given = dict(zip(MODEL_DATA_METHODS[method], args))
+        given.update(kwargs)
+        if "generator" in given:
+            given.setdefault("x", given.pop("generator"))
+        fact = self.recorder.record_model_call(node, model, method, given)
+        if method in ("predict", "predict_on_batch") and fact is not None:
+            count = len(fact.outputs)
+            if count == 1:
+                return PredictionValue(call=node, node=node)
+            if count > 1:
+                return Sequence([PredictionValue(call=node, output_index=index, node=node) for index in range(count)],
+                                node)
+        return UNKNOWN
 
     def compile_call(self, node: ast.Call, receiver_node: ast.expr, frame: Frame) -> None:
         if isinstance(receiver_node, ast.Call) and dotted(receiver_node.func) == "super":
@@ -311,6 +372,10 @@ class ModuleInterpreter(Evaluator):
 
     def call_other(self, func: Value, args: list, kwargs: dict, node: ast.Call) -> Value:
         tensor = _first_tensor(args, kwargs)
+        if tensor is None and args and isinstance(args[0], ArrayValue):
+            found = self.layer_on_array(func, args)
+            if found is not None:
+                return found
         if isinstance(func, LayerValue):
             return TensorValue(layer=func, inputs=_tensor_inputs(args, kwargs), node=node)
         if isinstance(func, ModelValue):
@@ -343,6 +408,9 @@ class ModuleInterpreter(Evaluator):
         return None
 
     def call_ref(self, qualified: str, args: list, kwargs: dict, node: ast.Call) -> Value:
+        found = self.data_call(qualified, args, kwargs, node)
+        if found is not None:
+            return found
         name = keras_name(qualified)
         if name is None:
             return self.call_outside_keras(qualified, args, kwargs, node)
@@ -453,7 +521,7 @@ class ModuleInterpreter(Evaluator):
                     shape = (const_int(kwargs["batch_size"]), *shape[1:])
             where = keyword_nodes.get(keyword)
             return InputFact(shape=shape, keyword=keyword, span=self.span_of(where), line=self.line_of(where),
-                             name=const_str(kwargs.get("name")),
+                             name=const_str(kwargs.get("name")), batch_in_shape=_writes_sample_count(value),
                              in_data_format_branch=self.in_data_format_branch(where, getattr(value, "node", None)))
         if positional_keyword is not None and args:
             return InputFact(shape=_shape_tuple(args[0], batch_included=False), keyword=positional_keyword,
@@ -636,9 +704,16 @@ def _literal(value: Value):
     return NOT_KNOWN
 
 
+def _writes_sample_count(value: Value) -> bool:
+    """`input_shape=(len(x), 20)`, `(x.shape[0], 28, 28)`: the number of samples written as the first size."""
+    return isinstance(value, Sequence) and bool(value.items) and isinstance(value.items[0], SampleCount)
+
+
 def _shape_tuple(value: Value, batch_included: bool) -> Optional[tuple]:
-    """A declared shape as a batch-first tuple of ints/None; None when its rank is not known."""
-    literal = _literal(value)
+    """A declared shape as a batch-first tuple of ints/None; None when its rank is not known (a literal tuple
+    with an unknown size, `(x.shape[1], n_features)`, still has its rank)."""
+    literal = tuple(_literal(item) for item in value.items) if isinstance(value, Sequence) and value.complete \
+        else _literal(value)
     if isinstance(literal, int) and not isinstance(literal, bool):
         literal = (literal,)
     if not isinstance(literal, tuple):

@@ -15,15 +15,24 @@ from typing import Optional
 
 from kerascheck import knowledge
 from kerascheck.extract.values import (
-    ClassValue, Const, FunctionValue, InstanceValue, KerasObject, LayerValue, Mapping, ModelValue, Ref, Sequence,
-    TensorValue, Value, is_unknown,
+    ArrayValue, ClassValue, Const, DatasetValue, FunctionValue, InstanceValue, KerasObject, LayerValue, Mapping,
+    ModelValue, PredictionValue, Ref, Sequence, TensorValue, Value, is_unknown,
 )
 from kerascheck.facts import (
-    Activation, CompileFact, InputFact, KerasObjectFact, LayerFact, LossFact, MetricFact, ModelCallFact, ModelFact,
-    OutputFact, Span, TrainedOutput,
+    Activation, CompileFact, DataFact, InputFact, KerasObjectFact, LayerFact, LossFact, MetricFact, ModelCallFact,
+    ModelFact, OutputFact, PredictionUseFact, Span, TrainedOutput,
 )
 from kerascheck.knowledge import applications, layers, packages
 from kerascheck.knowledge.shapes import CHANNELS_LAST, LayerArgs
+
+# A model's methods that take data or give predictions (ModelCallFact), with their positional parameters.
+MODEL_DATA_METHODS = {
+    "fit": ("x", "y", "batch_size", "epochs"), "evaluate": ("x", "y", "batch_size"), "predict": ("x", "batch_size"),
+    "train_on_batch": ("x", "y"), "test_on_batch": ("x", "y"), "predict_on_batch": ("x",),
+    "fit_generator": ("generator", "steps_per_epoch", "epochs"), "evaluate_generator": ("generator", "steps"),
+    "predict_generator": ("generator", "steps"), "predict_classes": ("x", "batch_size"),
+    "predict_proba": ("x", "batch_size"),
+}
 
 # Beyond this many layers from an input, a tensor is not read (a generated graph, not a model anyone wrote).
 MAX_DEPTH = 400
@@ -62,11 +71,23 @@ class FactRecorder:
         self._tensors: dict = {}  # id(TensorValue) -> (TensorValue, TensorInfo)
         self._models: dict = {}  # id(ModelValue) -> (ModelValue, [TensorInfo], ModelFact)
         self._busy: set = set()  # ids of the models being read (a model that contains itself)
-        self.model_calls: dict = {}  # call node -> ModelCallFact
-        self._last_compile: dict = {}  # id(ModelValue) -> (ModelValue, Span of its last compile() so far)
+        # call node -> [ModelCallFact]: one per reading with different data (a helper called with two datasets)
+        self.model_calls: dict = {}
+        self._last_compile: dict = {}  # id(ModelValue) -> (ModelValue, its last CompileFact so far)
+        self.prediction_uses: dict = {}  # (use node, id of the predict's ModelCallFact) -> PredictionUseFact
 
     def model_call_facts(self) -> list:
-        return sorted(self.model_calls.values(), key=lambda f: (f.span.line, f.span.column))
+        """Every reading of every call; a reading that knows no data is dropped when another of the same call does."""
+        facts = []
+        for readings in self.model_calls.values():
+            informed = [fact for fact in readings if _knows_data(fact)]
+            facts.extend(informed or readings[-1:])
+        return sorted(facts, key=lambda f: (f.span.line, f.span.column))
+
+    def prediction_use_facts(self) -> list:
+        kept = set(map(id, self.model_call_facts()))
+        uses = [use for use in self.prediction_uses.values() if id(use.call) in kept]
+        return sorted(uses, key=lambda f: (f.span.line, f.span.column))
 
     def compile_facts(self) -> list:
         facts = []
@@ -161,7 +182,10 @@ class FactRecorder:
             return TensorValue(layer=item, inputs=[tensor], node=item.node)
         if isinstance(item, InstanceValue) and item.cls.is_layer:
             return self.interpreter.call_other(item, [tensor], {}, item.node)
-        return TensorValue(node=getattr(item, "node", None))  # not a layer we know: the chain starts over
+        # Not a layer we know (a library's, an unresolved name): a step whose effect is unknown.
+        kind = _short_kind(item)
+        return TensorValue(layer=LayerValue(kind=kind, node=getattr(item, "node", None)), inputs=[tensor],
+                           node=getattr(item, "node", None))
 
     def _model_fact(self, model: ModelValue, infos: list) -> ModelFact:
         layers_seen, inputs = [], []
@@ -284,7 +308,12 @@ class FactRecorder:
         inputs = [self.describe(t, depth + 1) for t in tensor.inputs]
         if isinstance(layer, ModelValue):
             return self.apply_model(layer, tensor, inputs[0] if inputs else _NOTHING)
-        return self.apply_layer(layer, inputs)
+        info = self.apply_layer(layer, inputs)
+        if not tensor.inputs and info.path:
+            # applied to something not known to be a tensor of the model: the path starts over here
+            step = replace(info.path[-1], applied_to_unknown=True)
+            info = replace(info, path=info.path[:-1] + (step,), head=step if info.head is info.path[-1] else info.head)
+        return info
 
     def apply_model(self, model: ModelValue, tensor: TensorValue, given: TensorInfo) -> TensorInfo:
         """A model applied like a layer (or its own `.output`): its output, one step on the path."""
@@ -488,25 +517,72 @@ class FactRecorder:
 
     # ------------------------------------------------------------ fit, evaluate, predict
 
-    def record_model_call(self, node: ast.Call, model: ModelValue, method: str) -> None:
-        """`model.fit(x, y)` and the like on a known model: the join point of model facts and data facts."""
-        from kerascheck.extract.interpreter import MODEL_DATA_METHODS
+    def record_model_call(self, node: ast.Call, model: ModelValue, method: str, given: dict) -> ModelCallFact:
+        """`model.fit(x, y)` and the like on a known model: the join point of model facts and data facts.
 
+        `given`: the evaluated arguments by parameter name ('x', 'y', 'validation_data', ...).
+        """
         span_of = self.interpreter.span_of
         arguments = {}
         for name, arg in zip(MODEL_DATA_METHODS[method], node.args):
             if isinstance(arg, ast.Starred):
                 break
-            arguments[name] = span_of(arg)
+            arguments["x" if name == "generator" else name] = span_of(arg)
         for keyword in node.keywords:
             if keyword.arg is not None:
                 arguments[keyword.arg] = span_of(keyword.value)
         infos, model_fact = self.read_model(model) if model.style is not None else ([], None)
         names = self._output_names(model, len(infos))
+        compile_fact = self._last_compile.get(id(model), (None, None))[1]
+        x, y = self.data_pair(given.get("x"), given.get("y"), arguments.get("x"), arguments.get("y"))
+        validation = given.get("validation_data")
+        validation_x = validation_y = None
+        if isinstance(validation, Sequence) and len(validation.items) in (2, 3):
+            validation_x, validation_y = self.data_pair(validation.items[0], validation.items[1],
+                                                        arguments.get("validation_data"),
+                                                        arguments.get("validation_data"))
+        elif isinstance(validation, DatasetValue):
+            validation_x, validation_y = self.data_pair(validation, None, arguments.get("validation_data"), None)
         fact = ModelCallFact(method=method, span=span_of(node), model=model_fact,
                              outputs=[info.output_fact(name) for info, name in zip(infos, names)],
-                             compile_span=self._last_compile.get(id(model), (None, None))[1], arguments=arguments)
-        self.model_calls[node] = fact  # analysed again in another context: the last reading stands
+                             compile_span=compile_fact.span if compile_fact is not None else None,
+                             arguments=arguments, x=x, y=y, validation_x=validation_x, validation_y=validation_y,
+                             trained=list(compile_fact.trained) if compile_fact is not None else [])
+        readings = self.model_calls.setdefault(node, [])
+        for index, reading in enumerate(readings):
+            if _same_reading(reading, fact):
+                readings[index] = fact  # analysed again in the same context: the last reading stands
+                break
+        else:
+            readings.append(fact)
+        return fact
+
+    def data_pair(self, x: Value, y: Value, x_span: Optional[Span], y_span: Optional[Span]) -> tuple:
+        """(DataFact of x, DataFact of y): a dataset or generator in x gives both."""
+        if isinstance(x, DatasetValue):
+            element_x = data_fact(x.x, x_span, batched_dataset=x.batched)
+            element_y = data_fact(x.y, x_span, batched_dataset=x.batched) if x.y is not None else None
+            return element_x, element_y
+        return data_fact(x, x_span), data_fact(y, y_span)
+
+    def record_prediction_use(self, kind: str, node: ast.AST, prediction: PredictionValue, function: str = "",
+                              array_node=None, axis=None, over_last_axis: bool = False, threshold=None,
+                              threshold_node=None, labels=None) -> None:
+        """What the program does with a known model's predictions (KC408-KC410)."""
+        readings = self.model_calls.get(prediction.call)
+        if not readings:
+            return
+        call = readings[-1]
+        span_of = self.interpreter.span_of
+        use = PredictionUseFact(kind=kind, span=span_of(node), call=call, function=function,
+                                prediction_span=span_of(array_node) if array_node is not None else None,
+                                output_index=prediction.output_index,
+                                last_axis_is_units=prediction.last_axis_is_units, rank=prediction.rank, axis=axis,
+                                over_last_axis=over_last_axis, threshold=threshold,
+                                threshold_span=span_of(threshold_node) if threshold_node is not None else None,
+                                labels=data_fact(labels, None) if labels is not None else None,
+                                prediction_line=call.span.line)
+        self.prediction_uses[(node, id(call))] = use
 
     # ------------------------------------------------------------ compile
 
@@ -531,7 +607,7 @@ class FactRecorder:
             why = _why_outputs_unknown(model)
         fact = CompileFact(path=self.interpreter.path, span=self.interpreter.span_of(node), model_style=model.style,
                            trained=trained, model=model_fact, why=why, keras_objects=self._compile_objects(arguments))
-        self._last_compile[id(model)] = (model, fact.span)  # the model kept alive: its id stays its own
+        self._last_compile[id(model)] = (model, fact)  # the model kept alive: its id stays its own
         score = sum((o.activation is not None) + (o.units is not None) for o in fact.outputs)
         previous = self.compiles.get(node)
         if previous is None or score > previous[0]:
@@ -628,6 +704,44 @@ class FactRecorder:
         if isinstance(value, FunctionValue):
             return MetricFact(canonical=None, spelling=spelling, span=span, form="function", name=value.name)
         return MetricFact(canonical=None, spelling=spelling, span=span)
+
+
+def data_fact(value: Value, span: Optional[Span], batched_dataset: Optional[bool] = None) -> Optional[DataFact]:
+    """The facts of an array given to a model; None when nothing is known of it.
+
+    `batched_dataset`: the array is a dataset's element (its shape without the batch axis); True when the
+    dataset yields batches of it, False when it does not (then the shape Keras sees is not known).
+    """
+    if not isinstance(value, ArrayValue):
+        return None
+    shape = value.shape
+    if batched_dataset is not None:
+        shape = (None, *shape) if batched_dataset and shape is not None and not value.batched else None
+    elif not value.batched:
+        shape = None
+    fact = DataFact(encoding=value.encoding, classes=value.classes, shape=shape, scale=value.scale,
+                    scaled_labels=value.scaled_labels, encoding_origin=value.encoding_origin,
+                    classes_origin=value.classes_origin, shape_origin=value.shape_origin if shape else None,
+                    scale_origin=value.scale_origin, span=span, from_dataset=batched_dataset is not None)
+    return fact if fact.is_known or fact.scaled_labels is not None else None
+
+
+def _knows_data(fact: ModelCallFact) -> bool:
+    return any(data is not None for data in (fact.x, fact.y, fact.validation_x, fact.validation_y))
+
+
+def _same_reading(a: ModelCallFact, b: ModelCallFact) -> bool:
+    return (a.x, a.y, a.validation_x, a.validation_y, a.outputs, a.compile_span) == \
+        (b.x, b.y, b.validation_x, b.validation_y, b.outputs, b.compile_span)
+
+
+def _short_kind(item: Value) -> str:
+    why = getattr(item, "why", None)
+    if isinstance(item, (LayerValue, KerasObject)):
+        return getattr(item, "kind", None) or item.short_name
+    if why:
+        return "unknown layer"
+    return "unknown layer"
 
 
 def _module_attribute(path: str) -> Optional[str]:

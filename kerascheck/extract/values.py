@@ -195,3 +195,112 @@ class ModelValue(Value):
     declared_input: Any = None  # facts.InputFact from model.build(shape) or an application's input_shape=
     why: Optional[str] = None  # why its outputs are unknown (a loaded model, a library model...)
     origin: Optional[str] = None  # the qualified name of its constructor, when imported (KC503: its package)
+
+
+# ---------------------------------------------------------------------------------------------- data
+#
+# The arrays and datasets a program prepares for a model (kerascheck/extract/data.py evaluates them; the
+# recorder reads them into facts.DataFact). Unknown facts are None; an operation the tables do not describe
+# gives UNKNOWN, never a guess.
+
+
+@dataclass(eq=False)
+class ArrayValue(Value):
+    """An array or tensor of data: what is known of its encoding, classes, shape and scale, and where from.
+
+    Mutable on purpose: NumPy's in-place operations (`x /= 255`, a helper that divides its argument in
+    place) change every name bound to the same array, as they do here.
+    """
+
+    encoding: Optional[str] = None  # facts.ONE_HOT, INTEGER, MULTI_HOT, BINARY
+    classes: Optional[int] = None
+    shape: Optional[tuple] = None  # batch first when `batched`, else one element's (inside a tf.data .map)
+    scale: Optional[str] = None  # facts.RAW_PIXELS or SCALED
+    scaled_labels: Any = None  # facts.Origin: labels divided or standardised there
+    encoding_origin: Any = None  # facts.Origin of each fact
+    classes_origin: Any = None
+    shape_origin: Any = None
+    scale_origin: Any = None
+    batched: bool = True
+    node: Optional[ast.AST] = None
+
+    def derive(self, node=None, **changes) -> "ArrayValue":
+        """A new array made from this one, with `changes`."""
+        fields = {name: getattr(self, name) for name in _ARRAY_FIELDS}
+        fields.update(changes)
+        return ArrayValue(node=node if node is not None else self.node, **fields)
+
+    def forget(self) -> None:
+        """Changed in a way the analysis cannot follow: nothing is known any more."""
+        for name in _ARRAY_FIELDS:
+            setattr(self, name, True if name == "batched" else None)
+
+    @property
+    def is_labels(self) -> bool:
+        return self.encoding is not None
+
+
+_ARRAY_FIELDS = ("encoding", "classes", "shape", "scale", "scaled_labels", "encoding_origin", "classes_origin",
+                 "shape_origin", "scale_origin", "batched")
+
+
+@dataclass(eq=False)
+class DatasetValue(Value):
+    """A tf.data dataset or a generator of (x, y) batches (a directory loader, `ImageDataGenerator.flow`).
+
+    x and y are ArrayValues of one element (batched False) or of a batch (batched True), or UNKNOWN;
+    y is None for a dataset without labels.
+    """
+
+    x: Value = UNKNOWN
+    y: Optional[Value] = None
+    batched: bool = False
+    node: Optional[ast.AST] = None
+
+
+@dataclass(eq=False)
+class ImageGeneratorValue(Value):
+    """`ImageDataGenerator(rescale=1/255, ...)`: what it does to the scale of the images it yields."""
+
+    scale: Optional[str] = None  # facts.SCALED when it scales; None: it may (a preprocessing_function)
+    keeps_scale: bool = False  # it does nothing to the values: the images keep their own scale
+    scale_origin: Any = None
+    node: Optional[ast.AST] = None
+
+
+@dataclass(eq=False)
+class TransformerValue(Value):
+    """A scikit-learn encoder or scaler (knowledge.data.Transformer), with what it was fitted on."""
+
+    spec: Any = None  # knowledge.data.Transformer
+    name: str = ""
+    node: Optional[ast.AST] = None
+
+
+@dataclass(eq=False)
+class PredictionValue(Value):
+    """What `model.predict(x)` returns for a known model, and what has been done to it since.
+
+    `call` is the predict call node (the recorder's ModelCallFact key). `rank` counts the batch axis;
+    `last_axis_is_units` is False once a column is picked out or the array is flattened.
+    """
+
+    call: Optional[ast.AST] = None
+    output_index: int = 0
+    rank: Optional[int] = 2
+    last_axis_is_units: bool = True
+    node: Optional[ast.AST] = None
+
+    def derive(self, node, **changes) -> "PredictionValue":
+        fields = dict(call=self.call, output_index=self.output_index, rank=self.rank,
+                      last_axis_is_units=self.last_axis_is_units)
+        fields.update(changes)
+        return PredictionValue(node=node, **fields)
+
+
+@dataclass(eq=False)
+class SampleCount(Value):
+    """The number of samples of an array: `len(x)`, `x.shape[0]` (an input_shape that writes it holds a batch)."""
+
+    array: Any = None
+    node: Optional[ast.AST] = None

@@ -382,6 +382,11 @@ def make_replace_loss(ctx: FixContext, change: intents.ReplaceLoss, made: _Made)
     made.edits.extend([ctx.replace(node, func)] + imports)
 
 
+def make_replace_text(ctx: FixContext, change: intents.ReplaceText, made: _Made) -> None:
+    start, end = _offsets(ctx, change.span)
+    made.edits.append(trimmed(ctx.text, start, end, change.text))
+
+
 MAKERS = {
     intents.ReplaceMetric: make_replace_metric,
     intents.ReplaceLoss: make_replace_loss,
@@ -391,5 +396,6 @@ MAKERS = {
     intents.ReplaceString: make_replace_string,
     intents.RenameCall: make_rename_call,
     intents.ReplaceCode: make_replace_code,
+    intents.ReplaceText: make_replace_text,
 }
 

@@ -11,6 +11,14 @@ flake8 itself applies `# noqa`, `# flake8: noqa`, `--select`, `--extend-select`,
 `--ignore`, `--extend-ignore` and `--per-file-ignores`; the plugin applies
 `# kerascheck: noqa` (a directive flake8 does not know) unless `--disable-noqa`.
 `--keras-version` (or `keras-version =` in flake8's config) sets the target Keras.
+
+A bad configuration (`[tool.kerascheck]`, `--keras-version`) is reported once, as flake8
+reports its own: when flake8 reads its options, the configuration of every path it was
+given is read, and an error stops the run with flake8's "critical error" and kerascheck's
+message (exit 1), instead of a finding on every file. A sub-project's configuration,
+found only while checking its files, is reported as one finding (on the first of its files
+each flake8 worker checks: raising from a worker would hang flake8's process pool) and
+its files are not checked.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ class KerascheckChecker:
     keras_version = None
     disable_noqa = False
     _file_options = None
+    _reported_errors: set = set()  # configuration errors already reported by this process
 
     def __init__(self, tree, filename: str, lines: list):
         # `tree` makes this an AST plugin (flake8 runs it only on files that parse); kerascheck parses itself.
@@ -49,6 +58,20 @@ class KerascheckChecker:
         cls.keras_version = getattr(options, "keras_version", None)
         cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
         cls._file_options = None
+        cls._check_configuration(getattr(options, "filenames", None) or ["."])
+
+    @classmethod
+    def _check_configuration(cls, paths) -> None:
+        """Read the configuration of every path given to flake8, once, before any file is checked."""
+        from flake8.exceptions import ExecutionError
+
+        from kerascheck.config import ConfigError
+
+        try:
+            for path in paths:
+                cls.file_options().options_for(Path.cwd() if path == "-" else Path(path))
+        except ConfigError as error:
+            raise ExecutionError(f"kerascheck: configuration error: {error}") from None
 
     @classmethod
     def file_options(cls):
@@ -61,8 +84,10 @@ class KerascheckChecker:
         on_disk = self.filename not in ("-", "stdin") and Path(self.filename).exists()
         try:
             options = self.file_options().options_for(Path(self.filename) if on_disk else Path.cwd())
-        except ConfigError as error:
-            yield 1, 0, f"KC002 kerascheck configuration error: {error}", type(self)
+        except ConfigError as error:  # a sub-project's, not seen by parse_options: reported once, files skipped
+            if str(error) not in self._reported_errors:
+                self._reported_errors.add(str(error))
+                yield 1, 0, f"KC002 kerascheck configuration error (its files are not checked): {error}", type(self)
             return
         result = check_source(self.filename, text, options, noqa="none" if self.disable_noqa else "kerascheck")
         if result.internal_error:

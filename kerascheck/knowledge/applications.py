@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from kerascheck import knowledge
 from kerascheck.knowledge.shapes import LayerArgs
 
 
@@ -82,8 +83,6 @@ def output(app: Optional[Application], args: LayerArgs, input_shape: Optional[tu
         if activation is None:
             activation = "linear"
         elif activation not in ("softmax", "sigmoid", "linear"):
-            from kerascheck import knowledge
-
             activation = knowledge.canonical_activation_string(activation) if isinstance(activation, str) else None
         return (None, classes), activation, classes
     if include_top is not False:

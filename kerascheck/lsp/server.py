@@ -196,18 +196,22 @@ def did_close(ls: KerascheckServer, params: types.DidCloseTextDocumentParams) ->
                 types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]))
 def code_action(ls: KerascheckServer, params: types.CodeActionParams) -> list:
     uri = params.text_document.uri
-    only = params.context.only
-    wants_quick_fixes = not only or any(kind in (types.CodeActionKind.QuickFix, "quickfix") for kind in only)
-    wants_fix_all = not only or any(FIX_ALL.startswith(getattr(kind, "value", kind)) for kind in only)
+    only = [getattr(kind, "value", kind) for kind in params.context.only or ()]
+    ours = [d for d in params.context.diagnostics if d.source == SOURCE and isinstance(d.code, str)]
+    wants_quick_fixes = not only or types.CodeActionKind.QuickFix.value in only
+    asked_fix_all = any(FIX_ALL.startswith(kind) for kind in only)  # source, source.fixAll, ...
+    # Editors ask for code actions as the cursor moves: the document is checked again only when a kerascheck
+    # diagnostic is under the cursor, or when fix-all is asked for (on save).
+    if not asked_fix_all and not (wants_quick_fixes and ours):
+        return []
     checked = _findings(ls, uri)
     if checked is None:
         return []
     document, findings, options = checked
     actions = []
-    if wants_quick_fixes:
-        ours = [d for d in params.context.diagnostics if d.source == SOURCE and isinstance(d.code, str)]
+    if wants_quick_fixes and ours:
         actions += _fix_actions(document, findings, ours) + _noqa_actions(document, ours)
-    if wants_fix_all:
+    if asked_fix_all or (not only and actions):
         fix_all = _fix_all_action(document, findings, options)
         if fix_all is not None:
             actions.append(fix_all)

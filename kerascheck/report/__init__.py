@@ -19,11 +19,28 @@ from kerascheck.report.fix_hint import fix_hint  # noqa: F401 - the reporters' p
 # --output-format name -> module with `render(findings, context) -> str`, imported when used (sarif
 # reads every rule's documentation: no reason to pay for it on a text run).
 FORMAT_MODULES = {
-    "text": "kerascheck.report.text_format",
+    "full": "kerascheck.report.full_format",
+    "concise": "kerascheck.report.concise_format",
+    "text": "kerascheck.report.concise_format",  # the name `concise` had before it had a `full` beside it
     "json": "kerascheck.report.json_format",
+    "json-lines": "kerascheck.report.json_lines_format",
     "sarif": "kerascheck.report.sarif_format",
     "github": "kerascheck.report.github_format",
+    "gitlab": "kerascheck.report.gitlab_format",
+    "junit": "kerascheck.report.junit_format",
+    "pylint": "kerascheck.report.pylint_format",
 }
+# The formats a person reads (a summary line and fix hints go with them on stderr); the others are for programs.
+HUMAN_FORMATS = ("full", "concise", "text")
+
+
+def default_format(stream) -> str:
+    """As ruff, `full` for a person at a terminal; piped (an editor, `errorformat`, pre-commit, grep) it stays the
+    one-line `concise`, which every such reader parses."""
+    try:
+        return "full" if stream.isatty() else "concise"
+    except (AttributeError, ValueError):
+        return "concise"
 
 
 def render(format_name: str, findings: list, context: dict) -> str:
@@ -33,6 +50,19 @@ def render(format_name: str, findings: list, context: dict) -> str:
 def message(finding) -> str:
     """A finding's message as every format prints it: the rule's words, then the runtime pass's evidence."""
     return finding.message + note(finding.runtime)
+
+
+def one_line(text: str) -> str:
+    """A message folded onto one line, for the formats that print one finding a line (a multi-line Keras error
+    quoted by the runtime pass would otherwise break them); JSON and SARIF keep it whole."""
+    if "\n" not in text and "\r" not in text:
+        return text
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def line_message(finding) -> str:
+    """message(finding), folded onto one line."""
+    return one_line(message(finding))
 
 
 def marked(finding, context: dict) -> bool:
@@ -51,9 +81,12 @@ def inspect_summary(compile_facts: list) -> str:
     return importlib.import_module("kerascheck.report.inspect_format").summary(compile_facts)
 
 
-def summary(findings: list, file_count: int) -> str:
-    """The closing line of a run: `Found 3 findings in 2 files (10 files checked).`"""
+def summary(findings: list, file_count: int, in_baseline: int = 0) -> str:
+    """The closing line of a run: `Found 3 findings in 2 files (10 files checked).`; with a baseline, how many
+    findings it hid."""
     checked = f"{file_count} file{'s' if file_count != 1 else ''} checked"
+    if in_baseline:
+        checked += f"; {in_baseline} finding{'s' if in_baseline != 1 else ''} in the baseline not shown"
     if not findings:
         return f"All checks passed ({checked})."
     files_with = len({f.path for f in findings})

@@ -109,3 +109,18 @@ def check_file(facts: FileFacts, target: KerasTarget, rules: Iterable = None, na
             for report in check_calls(facts, target):
                 add(rule, report)
     return sorted(findings.values(), key=Finding.sort_key)
+
+
+def check_unused_noqa(path: str, unused: Iterable, rules: Iterable) -> list:
+    """The findings of the rules that judge `# noqa` comments (KC003), for one file's unused directives
+    (kerascheck.suppression, which applies `# noqa` and so knows which ones silenced something)."""
+    findings = []
+    for rule in rules:
+        instance = rule()
+        for fact in unused:
+            for report in instance.check_noqa(fact):
+                span = report.span
+                findings.append(Finding(path=path, line=span.line, column=span.column, end_line=span.end_line,
+                                        end_column=span.end_column, code=rule.code, name=rule.name,
+                                        message=report.message, fix=report.fix))
+    return findings

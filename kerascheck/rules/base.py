@@ -90,6 +90,10 @@ class Rule:
     def check_problem(self, problem: FileProblem) -> Iterable[Report]:
         return ()
 
+    def check_noqa(self, unused) -> Iterable[Report]:
+        """`unused`: a kerascheck.suppression.UnusedNoqa (a `# noqa` comment's KC codes that silenced nothing)."""
+        return ()
+
     @classmethod
     def docs(cls) -> dict:
         """The docstring's sections: heading -> text."""

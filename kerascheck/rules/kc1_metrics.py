@@ -13,9 +13,18 @@ from kerascheck.rules.base import (
     is_softmax_multiclass, loss_label, replace_metric_fix, threshold_fix,
 )
 
-MEASURED = "measured on Keras 2.3.1: 0.90 reported where the true accuracy was 0.18"
-MULTILABEL_ADVICE = ("use 'binary_accuracy' or BinaryAccuracy(threshold=...), and AUC, Precision or Recall "
-                     "to see how the positive labels are predicted")
+MULTILABEL_ADVICE = "use 'binary_accuracy' plus AUC, Precision or Recall"
+
+
+def inflated_figure(units: Optional[int]) -> str:
+    """What binary accuracy reports on k exclusive classes, in a message: the measured figure is for 10 classes
+    (Keras 2.3.1: 0.90 reported where the true accuracy was 0.18); for another k, what follows for k (a model
+    that predicts no class at all is right on k - 1 of every k outputs: 1 - 1/k); nothing when k is unknown."""
+    if units == 10:
+        return " (0.90 reported, 0.18 true, measured on Keras 2.3.1)"
+    if units is not None and units > 2:
+        return f" (predicting no class at all scores 1 − 1/{units} = {1 - 1 / units:.2f})"
+    return ""
 
 # A few common Keras models, for the rule cases below.
 _SOFTMAX10 = "from keras.models import Sequential\nfrom keras.layers import Dense\nmodel = Sequential([Dense(10, activation='softmax')])\n"
@@ -85,17 +94,11 @@ class AccuracyWithBinaryCrossentropyOnMulticlass(Rule):
             return
         if loss.form == "class" and target.known and not target.binary_crossentropy_object_counts:
             return
-        units = f"{output.units}" if output.units is not None else "N"
         for metric in check.metrics:
             if not is_bare_accuracy(metric, target):
                 continue
-            if target.known:
-                what = (f"{target.label} resolves it from the loss to binary_accuracy, which scores each of the "
-                        f"{units} units as a separate yes/no and reports an inflated value ({MEASURED})")
-            else:
-                what = (f"Keras ≤ 2.3 and tf.keras ≤ TF 2.1 resolve it from the loss to binary_accuracy, which scores "
-                        f"each of the {units} units as a separate yes/no and reports an inflated value ({MEASURED}); "
-                        f"newer Keras resolves it from the shape to categorical accuracy")
+            who = f"{target.label} makes" if target.known else "Keras ≤ 2.3 and tf.keras ≤ TF 2.1 make"
+            what = f"{who} it binary_accuracy, inflated{inflated_figure(output.units)}"
             fix = replace_metric_fix(metric, "categorical_accuracy") if metric.canonical == "accuracy" else None
             yield Report(metric.span, f"'{metric.string}' with {loss_label(loss)} on a {describe_output(output, check.name_line)}: "
                                       f"{what}; use 'categorical_accuracy'", fix=fix)
@@ -158,16 +161,15 @@ class AccuracyOnMultilabelOutput(Rule):
         for metric in check.metrics:
             if not is_bare_accuracy(metric, target):
                 continue
-            categorical = ("categorical_accuracy, which compares the argmax of the prediction with the argmax "
-                           "of a multi-hot target: meaningless for multi-label")
-            elementwise = "element-wise binary_accuracy, which the many negative labels dominate"
+            categorical = "categorical_accuracy, meaningless on multi-hot targets"
+            elementwise = "element-wise binary_accuracy, dominated by the negative labels"
             if target.accuracy_by_loss is False:
-                what = f"{target.label} resolves it from the shape to {categorical}"
+                what = f"{target.label} makes it {categorical}"
             elif target.accuracy_by_loss:
-                what = f"{target.label} resolves it from the loss to " + (elementwise if is_bce else categorical)
+                what = f"{target.label} makes it " + (elementwise if is_bce else categorical)
             else:
-                what = (f"Keras from TF 2.2 on (and Keras 3) resolves it to {categorical}; older Keras"
-                        + (f" with binary cross-entropy uses {elementwise}" if is_bce else " also uses categorical accuracy"))
+                what = (f"Keras from TF 2.2 on makes it {categorical}"
+                        + (" (older Keras: element-wise)" if is_bce else ""))
             fix = replace_metric_fix(metric, "binary_accuracy") if metric.canonical == "accuracy" else None
             yield Report(metric.span, f"'{metric.string}' on a multi-label {describe_output(output, check.name_line)}: {what}; "
                                       f"{MULTILABEL_ADVICE}", fix=fix)
@@ -219,9 +221,9 @@ class CategoricalAccuracyOnMultilabelOutput(Rule):
             return
         for metric in check.metrics:
             if metric.canonical in ("categorical_accuracy", "top_k_categorical_accuracy"):
-                yield Report(metric.span, f"{metric.spelling} on a multi-label {describe_output(check.output, check.name_line)} takes the "
-                                          f"argmax of a multi-hot target, so it only checks one positive label per "
-                                          f"sample; {MULTILABEL_ADVICE}", fix=replace_metric_fix(metric, "binary_accuracy"))
+                yield Report(metric.span, f"{metric.spelling} on a multi-label {describe_output(check.output, check.name_line)} "
+                                          f"checks one positive label per sample; {MULTILABEL_ADVICE}",
+                             fix=replace_metric_fix(metric, "binary_accuracy"))
 
 
 class BinaryAccuracyOnMulticlassOutput(Rule):
@@ -377,17 +379,16 @@ class ExactMatchAccuracyOnProbabilities(Rule):
         output = check.output
         if output.activation not in knowledge.CROSSENTROPY_SAFE_ACTIVATIONS:
             return
-        matched = "the right thresholded accuracy: " + _accuracy_for(output)
+        matched = _accuracy_for(output)
         for metric in check.metrics:
             if metric.canonical == "exact_accuracy":
-                yield Report(metric.span, f"{metric.spelling} counts a prediction as right only when it equals the target "
-                                          f"exactly, which a {describe_output(output, check.name_line)} almost never does: it reports "
-                                          f"0.0; use {matched}", fix=_thresholded_accuracy_fix(metric, output))
+                yield Report(metric.span, f"{metric.spelling} counts only exact equality, which a "
+                                          f"{describe_output(output, check.name_line)} never gives: it reports 0.0; "
+                                          f"use {matched}", fix=_thresholded_accuracy_fix(metric, output))
             elif metric.string == "Accuracy" and check.target.metric_strings_case_sensitive:
-                yield Report(metric.span, f"'Accuracy' on {check.target.label} is the exact-match Accuracy metric (metric "
-                                          f"strings are case-sensitive before keras 2.6 / TF 2.5): on a "
-                                          f"{describe_output(output, check.name_line)} it reports 0.0; use {matched}",
-                             fix=_thresholded_accuracy_fix(metric, output))
+                yield Report(metric.span, f"'Accuracy' on {check.target.label} is exact-match Accuracy (case-sensitive "
+                                          f"before keras 2.6 / TF 2.5): on a {describe_output(output, check.name_line)} "
+                                          f"it reports 0.0; use {matched}", fix=_thresholded_accuracy_fix(metric, output))
 
 
 def _accuracy_for(output) -> str:
@@ -518,9 +519,9 @@ class UnknownMetricName(Rule):
             if text is None or text in known or text.lower() in knowledge.BARE_ACCURACY_STRINGS:
                 continue
             if text in ("crossentropy", "ce") and check.target.is_keras3:
-                yield Report(metric.span, f"'{text}' as a metric: {check.target.label} accepts it in compile() and the "
-                                          f"first fit()/evaluate() raises 'Could not interpret metric identifier: "
-                                          f"{text}'; name the cross-entropy, e.g. '{_crossentropy_for(check)}'")
+                yield Report(metric.span, f"'{text}' as a metric raises at the first fit() on {check.target.label} "
+                                          f"('Could not interpret metric identifier'); use "
+                                          f"'{_crossentropy_for(check)}'")
                 continue
             where = check.target.label if check.target.known else "any Keras version"
             close = closest_name(text, known)
@@ -588,8 +589,7 @@ class BinaryAccuracyThresholdOnLogits(Rule):
             if bare or (metric.canonical == "binary_accuracy" and metric.threshold == 0.5):
                 name = f"'{metric.string}' (binary_accuracy)" if bare else metric.spelling
                 yield Report(metric.span, f"{name} thresholds at 0.5, but the {describe_output(output, check.name_line)} gives logits "
-                                          f"(from_logits=True): the boundary is 0.0, so logits between 0 and 0.5 count "
-                                          f"as the wrong class; use BinaryAccuracy(threshold=0.0)",
+                                          f"(from_logits=True), whose boundary is 0.0; use BinaryAccuracy(threshold=0.0)",
                              fix=_threshold_on_logits_fix(metric))
 
 

@@ -63,9 +63,9 @@ class SoftmaxOutputWithBinaryCrossentropy(Rule):
         if loss is None or loss.canonical not in knowledge.BINARY_CROSSENTROPY:
             return
         if is_softmax_multiclass(check.output, unknown_units_count=True):
-            yield Report(check.loss_span(), f"{loss_label(loss)} on a {describe_output(check.output, check.name_line)} trains exclusive "
-                                            f"classes as independent yes/no outputs; use 'categorical_crossentropy' "
-                                            f"(one-hot targets) or 'sparse_categorical_crossentropy' (integer labels)")
+            yield Report(check.loss_span(), f"{loss_label(loss)} on a {describe_output(check.output, check.name_line)} treats exclusive "
+                                            f"classes as independent; use 'categorical_crossentropy' (or "
+                                            f"'sparse_categorical_crossentropy' for integer labels)")
 
 
 class SigmoidOutputWithCategoricalCrossentropy(Rule):
@@ -113,10 +113,9 @@ class SigmoidOutputWithCategoricalCrossentropy(Rule):
         if loss is None or loss.canonical not in knowledge.CATEGORICAL_CROSSENTROPY | knowledge.SPARSE_CROSSENTROPY:
             return
         if is_sigmoid_multilabel(check.output):
-            yield Report(check.loss_span(), f"{loss_label(loss)} on a {describe_output(check.output, check.name_line)}: independent "
-                                            f"sigmoids do not sum to 1, so the loss never pushes the wrong classes "
-                                            f"down; use 'binary_crossentropy' for multi-label, or a softmax output for "
-                                            f"exclusive classes")
+            yield Report(check.loss_span(), f"{loss_label(loss)} on a {describe_output(check.output, check.name_line)}: sigmoids "
+                                            f"do not sum to 1; use 'binary_crossentropy' (multi-label) or a softmax "
+                                            f"output (exclusive classes)")
 
 
 class SoftmaxOnSingleUnit(Rule):
@@ -249,10 +248,8 @@ class FromLogitsOnProbabilities(Rule):
         if loss is None or loss.from_logits is not True:
             return
         if output.activation in knowledge.PROBABILITY_ACTIVATIONS:
-            yield Report(check.loss_span(), f"from_logits=True on a {describe_output(output, check.name_line)}: the loss treats the "
-                                            f"probabilities as logits and applies {output.activation} again (Keras 3 "
-                                            f"warns; only its TensorFlow backend recovers the logits); drop "
-                                            f"from_logits=True, or remove the activation to output logits",
+            yield Report(check.loss_span(), f"from_logits=True on a {describe_output(output, check.name_line)} applies "
+                                            f"{output.activation} twice; drop from_logits=True, or remove the activation",
                          fix=_drop_from_logits_fix(loss))
 
 
@@ -303,10 +300,9 @@ class ProbabilityLossOnLogits(Rule):
         if loss is None or loss.canonical not in knowledge.CROSSENTROPY or loss.from_logits is not False:
             return
         if output.activation == "linear":
-            yield Report(check.loss_span(), f"{loss_label(loss)} without from_logits=True on a {describe_output(output, check.name_line)} "
-                                            f"(no activation): the loss clips the logits as if they were probabilities "
-                                            f"and trains on a wrong loss, silently; pass from_logits=True to the loss "
-                                            f"or add a sigmoid/softmax activation", fix=_from_logits_fix(loss))
+            yield Report(check.loss_span(), f"{loss_label(loss)} on a {describe_output(output, check.name_line)} (no activation) "
+                                            f"treats its logits as probabilities, silently; pass from_logits=True or add "
+                                            f"a sigmoid/softmax activation", fix=_from_logits_fix(loss))
 
 
 def _drop_from_logits_fix(loss) -> Fix:
@@ -371,10 +367,9 @@ class CrossentropyOnUnboundedOutput(Rule):
         if loss is None or loss.canonical not in knowledge.CROSSENTROPY or output.activation is None:
             return
         if output.activation not in knowledge.CROSSENTROPY_SAFE_ACTIVATIONS:
-            yield Report(check.loss_span(), f"{loss_label(loss)} on a {describe_output(output, check.name_line)}: {output.activation} "
-                                            f"values are neither probabilities nor logits, so the loss is computed on "
-                                            f"clipped values; end with sigmoid/softmax, or no activation and "
-                                            f"from_logits=True")
+            yield Report(check.loss_span(), f"{loss_label(loss)} on a {describe_output(output, check.name_line)}: "
+                                            f"{output.activation} gives neither probabilities nor logits; end with "
+                                            f"sigmoid/softmax, or no activation and from_logits=True")
 
 
 class DoubleOutputActivation(Rule):

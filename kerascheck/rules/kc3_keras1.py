@@ -136,7 +136,7 @@ CONV2D_LIKE = {"Conv2D", "Convolution2D", "SeparableConv2D", "SeparableConvoluti
                "Deconvolution2D", "AtrousConvolution2D"}
 CONV3D_LIKE = {"Conv3D", "Convolution3D", "Conv3DTranspose", "Deconvolution3D"}
 
-_KERAS2_THEN_3 = "Keras 2.0–2.3 converted it with a warning, Keras 3 raises"
+_KERAS2_THEN_3 = "Keras 2 warned, Keras 3 raises"
 
 
 # ---------------------------------------------------------------- reading CallFacts
@@ -450,15 +450,14 @@ class Keras1LayerArgument(Rule):
             elif keras_short_name(call) == "Tokenizer":
                 for keyword, span in call.keywords.items():
                     if keyword in TOKENIZER_ARGUMENTS:
-                        yield Report(span, "`nb_words` is the Keras 1 name of `num_words` in Tokenizer: Keras 2 and "
-                                           "tf.keras rename it with a warning, Keras 3 has no Tokenizer at all (use "
-                                           "keras.layers.TextVectorization there); use num_words=",
+                        yield Report(span, "`nb_words` is the Keras 1 name of `num_words` in Tokenizer (Keras 3 has no "
+                                           "Tokenizer: keras.layers.TextVectorization); use num_words=",
                                      fix=layer_argument_fix(call, "Tokenizer", keyword))
 
     @staticmethod
     def _message(layer: str, keyword: str, new: Optional[str]) -> str:
         if new:
-            return f"`{keyword}` is the Keras 1 name of `{new}` in {layer}: {_KERAS2_THEN_3} (TypeError/ValueError); use {new}="
+            return f"`{keyword}` is the Keras 1 name of `{new}` in {layer}: {_KERAS2_THEN_3}; use {new}="
         advice = NO_RENAME_ADVICE.get(keyword, "see the Keras 2 release notes")
         return (f"`{keyword}` is a Keras 1 argument of {layer} with no same-named Keras 2 equivalent: Keras 3 "
                 f"raises (TypeError/ValueError); {advice}")
@@ -598,10 +597,9 @@ class RemovedOptimizerArgument(Rule):
                                                   f"ValueError (Argument(s) not recognized); use learning_rate=",
                              fix=Fix.safe("Rename lr= to learning_rate=", rename) if rename is not None else None)
             if "decay" in call.keywords:
-                yield Report(call.keywords["decay"], f"`decay` in {optimizer}: Keras 3 ignores it with a warning, so the "
-                                                     f"learning rate silently stops decaying (TensorFlow 2.11+ raises); "
-                                                     f"use learning_rate=keras.optimizers.schedules.InverseTimeDecay("
-                                                     f"lr, decay_steps=1, decay_rate=decay), Keras 2's decay exactly",
+                yield Report(call.keywords["decay"], f"`decay` in {optimizer}: Keras 3 ignores it (TF 2.11+ raises); use "
+                                                     f"learning_rate=keras.optimizers.schedules.InverseTimeDecay("
+                                                     f"lr, decay_steps=1, decay_rate=decay)",
                              fix=decay_fix(call, optimizer))
 
 

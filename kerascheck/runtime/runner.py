@@ -33,6 +33,21 @@ DEFAULT_TIMEOUT = 300.0  # TF import ~3 s + ~0.5 s per case; generous for slow C
 PROBE_STARTS = 0
 
 
+def keras_target(python=None):
+    """The Keras `python` runs (a KerasTarget, None when it has none), read from its installed distributions
+    without importing Keras: with ``--runtime --python PY``, what the static rules judge by unless a target was
+    set explicitly."""
+    from kerascheck.versions import from_distributions
+
+    python = python or sys.executable
+    try:
+        installed = interpreter_fingerprint(python)
+    except FingerprintError as exc:
+        raise RuntimeProbeError("runtime check: %s" % exc)
+    legacy = str(installed.get("TF_USE_LEGACY_KERAS") or "").lower() in ("1", "true", "yes")
+    return from_distributions(installed, "the Keras in %s" % python, legacy_keras=legacy)
+
+
 class RuntimeProbeError(Exception):
     """The runtime pass could not run. ``str(err)`` is meant for the user."""
 

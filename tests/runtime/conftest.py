@@ -1,9 +1,10 @@
 """Real interpreters with real Keras for the runtime tests (no mocks).
 
-KERASCHECK_TEST_PY_KERAS3 / KERASCHECK_TEST_PY_KERAS23 name them (CI sets both,
-see .ci/setup_keras_envs.sh). Without the variable the default venv paths are
-tried; a test is skipped only when neither exists. A variable that points at a
-missing file is an error, not a skip: CI asked for that interpreter.
+KERASCHECK_TEST_PY_KERAS3 / KERASCHECK_TEST_PY_KERAS23 name them (.ci/setup_keras_envs.sh
+prints both). Without the variable the folders that script creates are tried; a test is
+skipped, with the reason, only when neither gives an interpreter, and fails instead when
+KERASCHECK_REQUIRE_KERAS_ENVS is set (CI sets it: there the tests must run). A variable
+that points at a missing file is an error, not a skip: someone asked for that interpreter.
 """
 
 import os
@@ -13,11 +14,21 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 _CANDIDATES = {
-    "KERASCHECK_TEST_PY_KERAS3": [os.path.join(REPO, ".ci-venvs", "keras3", "bin", "python"),
-                                  "/work/venv-tf/bin/python"],
-    "KERASCHECK_TEST_PY_KERAS23": [os.path.join(REPO, ".ci-venvs", "keras23", "bin", "python"),
-                                   "/work/venv-k23/bin/python"],
+    "KERASCHECK_TEST_PY_KERAS3": [os.path.join(REPO, ".ci-venvs", "keras3", "bin", "python")],
+    "KERASCHECK_TEST_PY_KERAS23": [os.path.join(REPO, ".ci-venvs", "keras23", "bin", "python")],
 }
+_WHAT = {
+    "KERASCHECK_TEST_PY_KERAS3": "Keras 3 (tensorflow-cpu 2.21)",
+    "KERASCHECK_TEST_PY_KERAS23": "Keras 2.3.1 (TensorFlow 1.15, needs a Python 3.7: set KERASCHECK_PY37 "
+                                  "if .ci/setup_keras_envs.sh did not find one)",
+}
+
+
+def missing_interpreter(reason):
+    """Skip with `reason`; under KERASCHECK_REQUIRE_KERAS_ENVS (CI), fail with it."""
+    if os.environ.get("KERASCHECK_REQUIRE_KERAS_ENVS"):
+        pytest.fail("KERASCHECK_REQUIRE_KERAS_ENVS is set and " + reason)
+    pytest.skip(reason)
 
 
 def find_python(var):
@@ -29,8 +40,8 @@ def find_python(var):
     for path in _CANDIDATES[var]:
         if os.path.exists(path):
             return path
-    pytest.skip("no interpreter for %s: set it, or run .ci/setup_keras_envs.sh (tried %s)"
-                % (var, ", ".join(_CANDIDATES[var])))
+    missing_interpreter("no interpreter with %s: run .ci/setup_keras_envs.sh or set %s (tried %s)"
+                        % (_WHAT[var], var, ", ".join(_CANDIDATES[var])))
 
 
 @pytest.fixture(scope="session")

@@ -123,3 +123,17 @@ def test_missing_keras_is_one_clear_error(workdir, tmp_path):
     result = run(["check", "--runtime", "--python", str(no_keras / "bin" / "python"), "multilabel_lstm.py"], workdir)
     assert result.returncode == 2
     assert "Keras" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_keras_in_python_is_the_target_unless_one_is_set_explicitly(tmp_path, py_keras3):
+    (tmp_path / "train.py").write_text(
+        "from keras.models import Sequential\nfrom keras.layers import Dense\n"
+        "model = Sequential([Dense(10, activation='softmax')])\n"
+        "model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])\n")
+    # Keras 3 resolves 'accuracy' by shape: its own Keras disproves KC101, which is not reported.
+    result = run(["check", "--no-cache", "--runtime", "--python", py_keras3, "train.py"], tmp_path)
+    assert [line.split()[1] for line in result.stdout.splitlines()] == ["KC201"], result.stdout + result.stderr
+    explicit = run(["check", "--no-cache", "--runtime", "--python", py_keras3, "--keras-version", "2.3.1",
+                    "train.py"], tmp_path)
+    kc101 = [line for line in explicit.stdout.splitlines() if " KC101 " in line]
+    assert len(kc101) == 1 and "not reproduced on Keras 3" in kc101[0]

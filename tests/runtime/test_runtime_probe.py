@@ -342,3 +342,10 @@ def test_probe_source_is_python37_syntax():
     with open(path) as f:
         ast.parse(f.read(), feature_version=(3, 7))
 
+
+
+def test_keras_target_of_a_real_interpreter_is_read_without_importing_keras(py_keras23, py_keras3):
+    from kerascheck.runtime.runner import keras_target
+
+    assert (keras_target(py_keras23).package, keras_target(py_keras23).version) == ("keras", (2, 3, 1))
+    assert keras_target(py_keras3).package == "keras" and keras_target(py_keras3).is_keras3
