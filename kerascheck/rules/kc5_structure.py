@@ -10,15 +10,143 @@ mixed_objects.py; docs/keras-semantics.md).
 from __future__ import annotations
 
 from kerascheck import knowledge
+from kerascheck.facts import BINARY, INTEGER, MULTI_HOT, ONE_HOT
 from kerascheck.intents import Fix, ReplaceLoss
 from kerascheck.knowledge import packages
 from kerascheck.rules.base import OutputCheck, Report, Rule, describe_output, loss_label
 
 _SEQ = "from keras.models import Sequential\nfrom keras.layers import Dense, Activation\n"
+_MNIST = ("from keras.datasets import mnist\nfrom keras.utils import to_categorical\n"
+          "(x_train, y_train), (x_test, y_test) = mnist.load_data()\n")
 
 
 def _model(layer: str) -> str:
     return _SEQ + f"model = Sequential([{layer}])\n"
+
+
+# The calls whose targets a model trains or is evaluated on (their y must match its output).
+_TARGET_METHODS = ("fit", "evaluate", "train_on_batch", "test_on_batch", "fit_generator", "evaluate_generator")
+CLASS_LABELS = (ONE_HOT, INTEGER, BINARY, MULTI_HOT)
+
+
+def known_targets(check: OutputCheck) -> list:
+    """(call, DataFact) for each known target array the compiled model is trained or evaluated on, in order. Only
+    for a single-output model: a multi-output model's y is one array per output, not read here."""
+    if len(check.compile.trained) != 1:
+        return []
+    return [(call, fact) for call in check.model_calls if call.method in _TARGET_METHODS for fact in call.targets]
+
+
+def where(origin, name_line) -> str:
+    """"`to_categorical(y_train, 10)`, line 8"."""
+    return f"`{origin.text}`, {name_line(origin.line)}" if origin is not None and origin.line else \
+        (f"`{origin.text}`" if origin is not None else "")
+
+
+def _shape(shape) -> str:
+    return "(" + ", ".join("N" if index == 0 and size is None else "?" if size is None else str(size)
+                           for index, size in enumerate(shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+# ---------------------------------------------------------------- KC501
+
+
+class DenseHeadOnUnflattenedFeatures(Rule):
+    """
+    ## What it does
+    Flags a model whose output is a `Dense` applied to a tensor of rank 3 or more
+    (the feature maps of a convolution or pooling layer, a recurrent layer with
+    `return_sequences=True`, an `Embedding`) with no `Flatten`, global pooling or
+    `Reshape` before it, when the targets it is trained on are known to be
+    per-sample: shape `(N,)` or `(N, k)`, such as a loader's integer labels or
+    `to_categorical` of them. Per-timestep and per-pixel models (sequence
+    labelling with targets `(N, T, k)`, segmentation, `TimeDistributed` heads,
+    `Conv2D(n, 1)` heads) are not flagged, nor is a model whose targets are unknown.
+
+    ## Why is this bad?
+    Keras applies `Dense` to the last axis only: the output keeps the spatial or
+    time axes (`(N, 13, 13, 10)` instead of `(N, 10)`). Measured on Keras 3.15.1
+    and 2.3.1, a cross-entropy raises at the first batch (Keras 3: "Arguments
+    `target` and `output` must have the same rank"; keras 2.3: "Error when
+    checking target: expected dense to have 4 dimensions"), after the data has
+    loaded. A mean squared error raises too, except on Keras 3 when the output has
+    exactly one axis more than the targets: it broadcasts the loss and trains
+    silently on a meaningless objective.
+
+    ## Example
+    ```python
+    model = Sequential([Conv2D(32, 3, input_shape=(28, 28, 1)), MaxPooling2D(),
+                        Dense(10, activation='softmax')])
+    model.fit(x_train, to_categorical(y_train, 10))
+    ```
+
+    ## Use instead
+    ```python
+    model = Sequential([Conv2D(32, 3, input_shape=(28, 28, 1)), MaxPooling2D(),
+                        Flatten(),  # or GlobalAveragePooling2D()
+                        Dense(10, activation='softmax')])
+    ```
+
+    ## Fix safety
+    No fix: whether to flatten or pool is the author's call.
+    """
+
+    code = "KC501"
+    name = "dense-head-on-unflattened-features"
+    summary = "A Dense head on unflattened feature maps or sequences, with per-sample targets"
+    runtime_evidence = "structure"
+    fires = (
+        _MNIST + "from keras.models import Sequential\nfrom keras.layers import Conv2D, MaxPooling2D, Dense\n"
+        "model = Sequential([Conv2D(32, 3, input_shape=(28, 28, 1)), MaxPooling2D(), Dense(10, activation='softmax')])\n"
+        "model.compile(loss='categorical_crossentropy')\nmodel.fit(x_train.reshape(-1, 28, 28, 1), to_categorical(y_train, 10))\n",
+        "from keras.datasets import imdb\nfrom keras.models import Sequential\nfrom keras.layers import Embedding, Dense\n"
+        "(x_train, y_train), _ = imdb.load_data(num_words=10000)\n"
+        "model = Sequential([Embedding(10000, 32, input_length=200), Dense(1, activation='sigmoid')])\n"
+        "model.compile(loss='binary_crossentropy')\nmodel.fit(x_train, y_train)\n",
+    )
+    passes = (
+        # Flattened first.
+        _MNIST + "from keras.models import Sequential\nfrom keras.layers import Conv2D, Flatten, Dense\n"
+        "model = Sequential([Conv2D(32, 3, input_shape=(28, 28, 1)), Flatten(), Dense(10, activation='softmax')])\n"
+        "model.compile(loss='categorical_crossentropy')\nmodel.fit(x_train.reshape(-1, 28, 28, 1), to_categorical(y_train, 10))\n",
+        # Targets unknown: a per-timestep model is as likely.
+        "from keras.models import Sequential\nfrom keras.layers import LSTM, Dense\n"
+        "model = Sequential([LSTM(32, return_sequences=True, input_shape=(50, 8)), Dense(5, activation='softmax')])\n"
+        "model.compile(loss='categorical_crossentropy')\nmodel.fit(x, y)\n",
+        # A per-pixel head (segmentation): not a Dense.
+        "from keras.models import Sequential\nfrom keras.layers import Conv2D\n"
+        "model = Sequential([Conv2D(16, 3, padding='same', input_shape=(64, 64, 3)), Conv2D(4, 1, activation='softmax')])\n"
+        "model.compile(loss='categorical_crossentropy')\n",
+    )
+
+    def check_output(self, check: OutputCheck):
+        output, head = check.output, check.output.head
+        if head is None or head.kind != "Dense" or head.input_shape is None or len(head.input_shape) < 3:
+            return
+        rank = len(head.input_shape)
+        known = [(call, fact) for call, fact in known_targets(check) if fact.shape is not None]
+        if not known or any(len(fact.shape) >= rank for _, fact in known):
+            return  # targets unknown, or as many axes as the output: per-timestep or per-pixel on purpose
+        call, fact = known[0]
+        name_line = check.name_line
+        path = output.path
+        index = path.index(head) if head in path else -1
+        producer = path[index - 1] if index > 0 else None
+        given = f"the {_shape(head.input_shape)} output of {producer.kind} ({name_line(producer.line)})" \
+            if producer is not None and producer.line else f"its {_shape(head.input_shape)} input"
+        out_shape = head.output_shape or (*head.input_shape[:-1], head.units)
+        origin = fact.shape_origin or fact.encoding_origin
+        targets = f"per-sample targets {_shape(fact.shape)}" + (f" ({where(origin, name_line)})" if origin else "")
+        loss = check.loss
+        if loss is not None and loss.canonical in knowledge.REGRESSION_LOSSES and rank == len(fact.shape) + 1:
+            outcome = "Keras 3 broadcasts the loss and trains silently (keras 2.3 raises)"
+        else:
+            outcome = "Keras raises at the first batch"
+        pooling = f"GlobalAveragePooling{rank - 2}D()" if rank <= 5 else "a global pooling layer"
+        yield Report(check.loss_span(),
+                     f"the Dense ({name_line(head.line)}) keeps the axes of {given}: the output is "
+                     f"{_shape(out_shape)}, but {call.method}() gives {targets}, and {outcome}; add Flatten() or "
+                     f"{pooling} before the Dense")
 
 
 # ---------------------------------------------------------------- KC502
@@ -66,6 +194,10 @@ class RegressionLossOnClassifier(Rule):
     fix_safety = "unsafe"
     fires = (
         _model("Dense(10, activation='softmax')") + "model.compile(loss='mse', metrics=['accuracy'])\n",
+        # A sigmoid output trained on class labels (imdb's 0/1 labels).
+        "from keras.datasets import imdb\n(x_train, y_train), _ = imdb.load_data(num_words=1000)\n"
+        + _model("Dense(1, activation='sigmoid', input_shape=(1000,))") + "model.compile(loss='mse')\n"
+        "model.fit(x_train, y_train)\n",
         _model("Dense(2), Activation('softmax')") + "model.compile(loss='mean_absolute_error')\n",
         "import tensorflow as tf\n" + _model("Dense(5, activation='softmax')")
         + "model.compile(loss=tf.keras.losses.Huber(delta=2.0))\n",
@@ -87,13 +219,26 @@ class RegressionLossOnClassifier(Rule):
         loss, output = check.loss, check.output
         if loss is None or loss.canonical not in knowledge.REGRESSION_LOSSES:
             return
+        labels = [(call, fact) for call, fact in known_targets(check) if fact.encoding in CLASS_LABELS]
+        trained_on = ""
+        if labels:
+            fact = labels[0][1]
+            origin = fact.encoding_origin
+            kind = {ONE_HOT: "one-hot", INTEGER: "integer", BINARY: "binary", MULTI_HOT: "multi-hot"}[fact.encoding]
+            trained_on = f" trained on {kind} labels" + (f" ({where(origin, check.name_line)})" if origin else "")
         if output.activation == "softmax" and output.units is not None and output.units >= 2:
-            replacement = "categorical_crossentropy"
-            yield Report(check.loss_span(),
-                         f"{loss_label(loss)} on a {describe_output(output, check.name_line)}: a regression loss on "
-                         f"class probabilities trains silently and slowly, its gradient vanishing where the softmax "
-                         f"is confidently wrong; use '{replacement}'",
-                         fix=Fix.unsafe(f"Use '{replacement}'", ReplaceLoss(loss.span, replacement)))
+            integer = labels and all(fact.encoding == INTEGER for _, fact in labels)
+            replacement = "sparse_categorical_crossentropy" if integer else "categorical_crossentropy"
+            where_wrong = "the softmax"
+        elif output.activation in knowledge.SIGMOID_LIKE and labels:
+            replacement, where_wrong = "binary_crossentropy", "the sigmoid"
+        else:
+            return
+        yield Report(check.loss_span(),
+                     f"{loss_label(loss)} on a {describe_output(output, check.name_line)}{trained_on}: a regression "
+                     f"loss on class probabilities trains silently and slowly, its gradient vanishing where "
+                     f"{where_wrong} is confidently wrong; use '{replacement}'",
+                     fix=Fix.unsafe(f"Use '{replacement}'", ReplaceLoss(loss.span, replacement)))
 
 
 # ---------------------------------------------------------------- KC503
