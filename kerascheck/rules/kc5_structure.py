@@ -66,12 +66,19 @@ class DenseHeadOnUnflattenedFeatures(Rule):
     ## Why is this bad?
     Keras applies `Dense` to the last axis only: the output keeps the spatial or
     time axes (`(N, 13, 13, 10)` instead of `(N, 10)`). Measured on Keras 3.15.1
-    and 2.3.1, a cross-entropy raises at the first batch (Keras 3: "Arguments
+    and 2.3.1: a cross-entropy raises at the first batch (Keras 3: "Arguments
     `target` and `output` must have the same rank"; keras 2.3: "Error when
     checking target: expected dense to have 4 dimensions"), after the data has
-    loaded. A mean squared error raises too, except on Keras 3 when the output has
-    exactly one axis more than the targets: it broadcasts the loss and trains
-    silently on a meaningless objective.
+    loaded. keras 2.3 checks the targets' rank first and raises (for every loss
+    measured, mse included). Keras 3 computes the element-wise
+    losses (mse, mae, Huber, hinge, Poisson...) on the broadcast of the targets
+    against the output: where the shapes broadcast (an output whose last axis is
+    of size 1, such as `Embedding` then `Dense(1)` with labels `(N,)`) it trains
+    silently on a meaningless objective; otherwise it raises.
+
+    Targets with as many axes as the output (`(N, T, k)` one-hot tags, `(N, H, W,
+    k)` masks), or with one fewer that is not a column of classes (integer tags
+    `(N, T)` for a sparse cross-entropy), are one per timestep or pixel: not flagged.
 
     ## Example
     ```python
@@ -103,12 +110,23 @@ class DenseHeadOnUnflattenedFeatures(Rule):
         "(x_train, y_train), _ = imdb.load_data(num_words=10000)\n"
         "model = Sequential([Embedding(10000, 32, input_length=200), Dense(1, activation='sigmoid')])\n"
         "model.compile(loss='binary_crossentropy')\nmodel.fit(x_train, y_train)\n",
+        # A recurrent layer's whole sequence into the head; mse broadcasts on Keras 3 (the message says so).
+        "from keras.datasets import imdb\nfrom keras.models import Sequential\nfrom keras.layers import Embedding, LSTM, Dense\n"
+        "from keras.preprocessing.sequence import pad_sequences\n(x_train, y_train), _ = imdb.load_data(num_words=10000)\n"
+        "model = Sequential([Embedding(10000, 32, input_length=100), LSTM(16, return_sequences=True), Dense(1)])\n"
+        "model.compile(loss='mse')\nmodel.fit(pad_sequences(x_train, maxlen=100), y_train)\n",
     )
     passes = (
         # Flattened first.
         _MNIST + "from keras.models import Sequential\nfrom keras.layers import Conv2D, Flatten, Dense\n"
         "model = Sequential([Conv2D(32, 3, input_shape=(28, 28, 1)), Flatten(), Dense(10, activation='softmax')])\n"
         "model.compile(loss='categorical_crossentropy')\nmodel.fit(x_train.reshape(-1, 28, 28, 1), to_categorical(y_train, 10))\n",
+        # Integer tags per timestep (N, 50) for a sparse cross-entropy: sequence labelling, measured to train.
+        "from keras.models import Sequential\nfrom keras.layers import Embedding, LSTM, Dense\n"
+        "from keras.preprocessing.sequence import pad_sequences\ntags = pad_sequences(tag_lists, maxlen=50)\n"
+        "model = Sequential([Embedding(1000, 32, input_length=50), LSTM(16, return_sequences=True), "
+        "Dense(5, activation='softmax')])\n"
+        "model.compile(loss='sparse_categorical_crossentropy')\nmodel.fit(tokens, tags)\n",
         # Targets unknown: a per-timestep model is as likely.
         "from keras.models import Sequential\nfrom keras.layers import LSTM, Dense\n"
         "model = Sequential([LSTM(32, return_sequences=True, input_shape=(50, 8)), Dense(5, activation='softmax')])\n"
@@ -125,8 +143,8 @@ class DenseHeadOnUnflattenedFeatures(Rule):
             return
         rank = len(head.input_shape)
         known = [(call, fact) for call, fact in known_targets(check) if fact.shape is not None]
-        if not known or any(len(fact.shape) >= rank for _, fact in known):
-            return  # targets unknown, or as many axes as the output: per-timestep or per-pixel on purpose
+        if not known or any(per_position(fact, rank) for _, fact in known):
+            return  # targets unknown, or one per timestep or pixel: a sequence-labelling or segmentation model
         call, fact = known[0]
         name_line = check.name_line
         path = output.path
@@ -137,16 +155,70 @@ class DenseHeadOnUnflattenedFeatures(Rule):
         out_shape = head.output_shape or (*head.input_shape[:-1], head.units)
         origin = fact.shape_origin or fact.encoding_origin
         targets = f"per-sample targets {_shape(fact.shape)}" + (f" ({where(origin, name_line)})" if origin else "")
-        loss = check.loss
-        if loss is not None and loss.canonical in knowledge.REGRESSION_LOSSES and rank == len(fact.shape) + 1:
-            outcome = "Keras 3 broadcasts the loss and trains silently (keras 2.3 raises)"
-        else:
-            outcome = "Keras raises at the first batch"
+        outcome = _outcome(check.loss.canonical if check.loss is not None else None, tuple(out_shape),
+                           tuple(fact.shape))
         pooling = f"GlobalAveragePooling{rank - 2}D()" if rank <= 5 else "a global pooling layer"
         yield Report(check.loss_span(),
                      f"the Dense ({name_line(head.line)}) keeps the axes of {given}: the output is "
-                     f"{_shape(out_shape)}, but {call.method}() gives {targets}, and {outcome}; add Flatten() or "
+                     f"{_shape(out_shape)}, but {call.method}() gives {targets}{outcome}; add Flatten() or "
                      f"{pooling} before the Dense")
+
+
+def per_position(fact, rank: int) -> bool:
+    """Targets of a model whose output keeps `rank` axes that are one per timestep or pixel: as many axes as the
+    output (one-hot tags `(N, T, k)`, masks `(N, H, W, k)`), or one fewer that is not a column of classes (integer
+    tags `(N, T)` for a sparse cross-entropy, 0/1 tags `(N, T)` for a binary one: measured to train on Keras 3)."""
+    shape = fact.shape
+    if len(shape) >= rank:
+        return True
+    return len(shape) == rank - 1 and len(shape) >= 2 and shape[-1] != 1 and fact.encoding not in (ONE_HOT,
+                                                                                                   MULTI_HOT)
+
+
+# Losses whose Keras 3 implementation checks that the target and the output have the same rank (or one fewer for
+# the sparse one) and raises otherwise; keras 2.3 raises for every loss ("expected dense to have 4 dimensions").
+_RANK_CHECKED = {"binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"}
+# Element-wise losses that Keras 3 computes on the broadcast of the target against the output (measured:
+# scripts/keras_measurements/structure.py).
+_BROADCAST = knowledge.REGRESSION_LOSSES | {"hinge", "squared_hinge", "kl_divergence", "poisson",
+                                            "cosine_similarity"}
+
+
+def keras3_broadcasts(output: tuple, target: tuple):
+    """Whether Keras 3's element-wise losses broadcast `target` against `output` (True), raise (False), or it depends
+    on sizes not known (None). Keras 3 first drops the output's last axis when it is of size 1 and the output has
+    one axis more than the target, then broadcasts as NumPy does. Both shapes are batch first; the batch size is
+    taken as different from every other size (the data decides it)."""
+    if len(output) == len(target) + 1 and output[-1] == 1:
+        output = output[:-1]
+    batch = object()
+    output, target = (batch,) + tuple(output[1:]), (batch,) + tuple(target[1:])
+    width = max(len(output), len(target))
+    output = (1,) * (width - len(output)) + output
+    target = (1,) * (width - len(target)) + target
+    decided = True
+    for a, b in zip(output, target):
+        if a == 1 or b == 1 or a is b or (a == b and a is not None):
+            continue
+        if a is None or b is None:
+            decided = False  # a size not known
+            continue
+        return False  # two different sizes, the batch against a size, or two batches not aligned
+    return True if decided else None
+
+
+def _outcome(loss, output: tuple, target: tuple) -> str:
+    """What Keras does with this loss and these shapes at the first batch (measured), as the message says it."""
+    if loss in _RANK_CHECKED:
+        return ", and Keras raises at the first batch"
+    if loss in _BROADCAST:
+        broadcasts = keras3_broadcasts(output, target)
+        if broadcasts:
+            return (", and Keras 3 broadcasts the loss over the extra axes and trains silently on a meaningless "
+                    "objective (keras 2.3 raises)")
+        if broadcasts is False:
+            return ", and Keras raises at the first batch"
+    return ""
 
 
 # ---------------------------------------------------------------- KC502

@@ -148,6 +148,31 @@ case("trap: LSTM(return_sequences=True), Dense(10, softmax); CCE, one-hot (N, 5,
                          layers.Dense(10, activation="softmax")]),
      sequences, one_hot(10, (N, 5)), "categorical_crossentropy")
 
+print("-- KC501: which losses broadcast an output with one axis more than the targets (Keras 3 trains on those)")
+broadcast_model = sequential(lambda: [layers.Dense(1, input_shape=(5, 3))])
+for loss_name in ("mse", "mae", "msle", "mape", "huber", "log_cosh", "logcosh", "hinge", "squared_hinge",
+                  "kl_divergence", "kullback_leibler_divergence", "poisson", "cosine_similarity"):
+    case("(5, 3) input, Dense(1); %s, targets (N, 1)" % loss_name, broadcast_model, sequences,
+         rng.rand(N, 1).astype("float32"), loss_name)
+case("(5, 3) input, Dense(1); mse, targets (N,) (output two axes more)", broadcast_model, sequences,
+     rng.rand(N).astype("float32"), "mse")
+case("Embedding(50, 8, input_length=20), Dense(1, sigmoid); mse, labels (N,)",
+     sequential(lambda: [layers.Embedding(50, 8, input_length=20), layers.Dense(1, activation="sigmoid")]),
+     tokens, labels(2).astype("float32"), "mse")
+case("Conv2D, MaxPooling2D, Dense(10, softmax); mse, one-hot (N, 10)", conv_then_dense, images, one_hot(10), "mse")
+case("LSTM(return_sequences=True), Dense(10, softmax); mse, one-hot (N, 10)",
+     sequential(lambda: [layers.LSTM(4, return_sequences=True, input_shape=(5, 3)),
+                         layers.Dense(10, activation="softmax")]),
+     sequences, one_hot(10), "mse")
+case("trap: LSTM(return_sequences=True), Dense(10, softmax); sparse CCE, labels (N, 5) per timestep",
+     sequential(lambda: [layers.LSTM(4, return_sequences=True, input_shape=(5, 3)),
+                         layers.Dense(10, activation="softmax")]),
+     sequences, labels(10, (N, 5)), "sparse_categorical_crossentropy")
+case("trap: LSTM(return_sequences=True), Dense(1, sigmoid); BCE, labels (N, 5) per timestep",
+     sequential(lambda: [layers.LSTM(4, return_sequences=True, input_shape=(5, 3)),
+                         layers.Dense(1, activation="sigmoid")]),
+     sequences, labels(2, (N, 5)).astype("float32"), "binary_crossentropy")
+
 print("-- KC502: a regression loss on a classifier")
 flat = rng.rand(N, 8).astype("float32")
 case("Dense(10, softmax); mse, one-hot (N, 10)",
@@ -189,3 +214,33 @@ def gradient_at_saturated_wrong_prediction():
 
 
 gradient_at_saturated_wrong_prediction()
+
+
+def sigmoid_gradient_at_saturated_wrong_prediction():
+    """d(loss)/d(logit) for a sigmoid that puts 0.9997 on the wrong label: mse against binary cross-entropy."""
+    logit = np.array([[8.0]], dtype="float32")
+    target = np.array([[0.0]], dtype="float32")
+    try:
+        import tensorflow as tf
+    except ImportError:
+        print("  (no TensorFlow: gradients not measured)")
+        return
+    losses = (("mse", keras.losses.mean_squared_error), ("binary_crossentropy", keras.losses.binary_crossentropy))
+    results = {}
+    if hasattr(tf, "GradientTape") and tf.executing_eagerly():
+        for name, fn in losses:
+            variable = tf.Variable(logit)
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(fn(target, tf.sigmoid(variable)))
+            results[name] = float(np.abs(tape.gradient(loss, variable).numpy()).sum())
+    else:
+        from keras import backend as K
+        variable = K.variable(logit)
+        for name, fn in losses:
+            loss = K.mean(fn(K.constant(target), K.sigmoid(variable)))
+            results[name] = float(np.abs(K.get_session().run(K.gradients(loss, [variable])[0])).sum())
+    print("%-72s mse %.4f, binary_crossentropy %.4f" % (
+        "|d loss / d logit|, sigmoid 0.9997 on the wrong label", results["mse"], results["binary_crossentropy"]))
+
+
+sigmoid_gradient_at_saturated_wrong_prediction()

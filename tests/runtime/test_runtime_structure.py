@@ -1,7 +1,11 @@
 """The runtime pass's KC501 case on real Keras 3 and 2.3.1 (no mocks): a Dense head applied to the unflattened
 tensor it is given, with per-sample targets; Keras's own error quoted, or the shapes it broadcast silently."""
 
-import pytest
+import json
+import os
+import shutil
+import subprocess
+import sys
 
 from kerascheck.extract import extract_text
 from kerascheck.runtime.runner import _structure_case, run_probe
@@ -58,3 +62,35 @@ def test_keras23_raises_for_both(py_keras23):
     conv, sequence = reply["results"]
     assert "Error when checking target: expected dense_1 to have 4 dimensions" in conv["error"], conv
     assert "to have 3 dimensions" in sequence["error"], sequence
+
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DENSE_HEAD = os.path.join(REPO, "fixtures", "structure", "dense_head_on_unflattened.py")
+
+
+def _check_runtime(python, tmp_path):
+    shutil.copy(DENSE_HEAD, tmp_path)
+    result = subprocess.run([sys.executable, "-m", "kerascheck", "check", "--runtime", "--python", python,
+                             "--select", "KC501", "--output-format", "json", "--no-cache",
+                             "dense_head_on_unflattened.py"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=600)
+    findings = json.loads(result.stdout)
+    assert findings and all(f["code"] == "KC501" for f in findings), result.stderr
+    return {f["line"]: f.get("runtime") for f in findings}
+
+
+def test_cli_joins_keras3_evidence_to_kc501(py_keras3, tmp_path):
+    """`check --runtime`: each KC501 finding of the fixture carries Keras 3's own error (cross-entropies) or the
+    shapes it broadcast (the mse on a whole sequence), and no second finding is added."""
+    evidence = _check_runtime(py_keras3, tmp_path)
+    assert set(evidence) == {20, 51, 70, 170}
+    for line in (20, 51, 70):
+        assert evidence[line]["reproduced"] is True and "must have the same" in evidence[line]["error"], \
+            evidence[line]
+    assert evidence[170]["reproduced"] is True and evidence[170]["broadcast"]["output"][1:] == [200, 1]
+
+
+def test_cli_joins_keras23_evidence_to_kc501(py_keras23, tmp_path):
+    evidence = _check_runtime(py_keras23, tmp_path)
+    for line in (20, 51, 70, 170):
+        assert "Error when checking target" in evidence[line]["error"], evidence[line]
