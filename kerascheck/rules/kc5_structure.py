@@ -238,8 +238,11 @@ class RegressionLossOnClassifier(Rule):
     wrong it saturates, and the squared error's gradient vanishes with it.
     Measured on Keras 3.15.1 and 2.3.1, for a softmax putting 0.9997 on a wrong class
     the gradient of `mse` with respect to the logits is 0.0013 (summed over the 10
-    classes), against 2.0 for categorical cross-entropy. Cross-entropy is the loss
-    whose gradient stays large exactly there.
+    classes), against 2.0 for categorical cross-entropy; for a sigmoid 0.0007
+    against 1.0 for binary cross-entropy; mae, msle, Huber and log-cosh vanish alike.
+    Cross-entropy is the loss whose gradient stays large exactly there. `mape`
+    divides by the targets, 0 for the wrong classes, and its gradient explodes
+    instead (66863 for the same softmax).
 
     ## Example
     ```python
@@ -257,7 +260,9 @@ class RegressionLossOnClassifier(Rule):
     Unsafe: the loss changes (and with it the training). A softmax output gets
     `categorical_crossentropy` (`sparse_categorical_crossentropy` when its targets are
     known integer labels), a sigmoid output `binary_crossentropy`, in the form the
-    code writes the loss (a string stays a string, an object an object).
+    code writes the loss (a string stays a string, an object an object). No fix for
+    integer labels of more than two classes on one sigmoid unit (mnist's 0..9): the
+    message says to use a softmax of that many units.
     """
 
     code = "KC502"
@@ -270,6 +275,10 @@ class RegressionLossOnClassifier(Rule):
         "from keras.datasets import imdb\n(x_train, y_train), _ = imdb.load_data(num_words=1000)\n"
         + _model("Dense(1, activation='sigmoid', input_shape=(1000,))") + "model.compile(loss='mse')\n"
         "model.fit(x_train, y_train)\n",
+        # mnist's labels 0..9 regressed on one sigmoid unit (no fix: binary cross-entropy would not fit them).
+        "from keras.datasets import mnist\n(x_train, y_train), _ = mnist.load_data()\n"
+        + _model("Dense(1, activation='sigmoid', input_shape=(784,))") + "model.compile(loss='mse')\n"
+        "model.fit(x_train.reshape(-1, 784), y_train)\n",
         _model("Dense(2), Activation('softmax')") + "model.compile(loss='mean_absolute_error')\n",
         "import tensorflow as tf\n" + _model("Dense(5, activation='softmax')")
         + "model.compile(loss=tf.keras.losses.Huber(delta=2.0))\n",
@@ -296,7 +305,9 @@ class RegressionLossOnClassifier(Rule):
         if labels:
             fact = labels[0][1]
             origin = fact.encoding_origin
-            kind = {ONE_HOT: "one-hot", INTEGER: "integer", BINARY: "binary", MULTI_HOT: "multi-hot"}[fact.encoding]
+            kind = {ONE_HOT: "one-hot", INTEGER: "integer", BINARY: "0/1", MULTI_HOT: "multi-hot"}[fact.encoding]
+            if fact.encoding == INTEGER and fact.classes == 2:
+                kind = "0/1 integer"
             trained_on = f" trained on {kind} labels" + (f" ({where(origin, check.name_line)})" if origin else "")
         if output.activation == "softmax" and output.units is not None and output.units >= 2:
             integer = labels and all(fact.encoding == INTEGER for _, fact in labels)
@@ -304,12 +315,26 @@ class RegressionLossOnClassifier(Rule):
             where_wrong = "the softmax"
         elif output.activation in knowledge.SIGMOID_LIKE and labels:
             replacement, where_wrong = "binary_crossentropy", "the sigmoid"
+            many = [fact.classes for _, fact in labels if fact.encoding == INTEGER and (fact.classes or 0) > 2]
+            if many and output.units == 1:
+                # Labels 0..9 on one sigmoid unit: binary cross-entropy would not fit them either (no fix).
+                yield Report(check.loss_span(),
+                             f"{loss_label(loss)} on a {describe_output(output, check.name_line)}{trained_on}: one "
+                             f"sigmoid unit cannot reach labels up to {many[0] - 1}; use a softmax of {many[0]} units "
+                             f"and 'sparse_categorical_crossentropy'")
+                return
         else:
             return
+        if loss.canonical == "mean_absolute_percentage_error":
+            # Measured: 66863 for a softmax confidently wrong (categorical cross-entropy: 2.0).
+            why = ("a percentage error divides by the targets, which are 0 for the wrong classes: it trains "
+                   "silently on exploding gradients")
+        else:
+            why = (f"a regression loss on class probabilities trains silently and slowly, its gradient vanishing "
+                   f"where {where_wrong} is confidently wrong")
         yield Report(check.loss_span(),
-                     f"{loss_label(loss)} on a {describe_output(output, check.name_line)}{trained_on}: a regression "
-                     f"loss on class probabilities trains silently and slowly, its gradient vanishing where "
-                     f"{where_wrong} is confidently wrong; use '{replacement}'",
+                     f"{loss_label(loss)} on a {describe_output(output, check.name_line)}{trained_on}: {why}; "
+                     f"use '{replacement}'",
                      fix=Fix.unsafe(f"Use '{replacement}'", ReplaceLoss(loss.span, replacement)))
 
 

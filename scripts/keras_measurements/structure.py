@@ -244,3 +244,40 @@ def sigmoid_gradient_at_saturated_wrong_prediction():
 
 
 sigmoid_gradient_at_saturated_wrong_prediction()
+
+
+def regression_loss_gradients():
+    """|d loss / d logits| of every regression loss at a saturated wrong prediction (softmax and sigmoid), beside the
+    cross-entropy: each is small where the classifier is confidently wrong."""
+    try:
+        import tensorflow as tf
+    except ImportError:
+        return
+    names = ("mean_squared_error", "mean_absolute_error", "mean_squared_logarithmic_error",
+             "mean_absolute_percentage_error", "huber", "log_cosh", "logcosh")
+    found = [(name, getattr(keras.losses, name)) for name in names if hasattr(keras.losses, name)]
+    softmax_logits = np.array([[8.0] + [0.0] * 9], dtype="float32")
+    softmax_target = np.eye(10, dtype="float32")[[3]]
+    sigmoid_logit, sigmoid_target = np.array([[8.0]], dtype="float32"), np.array([[0.0]], dtype="float32")
+    eager = hasattr(tf, "GradientTape") and tf.executing_eagerly()
+    for label, logits, target, squash in (("softmax", softmax_logits, softmax_target, "softmax"),
+                                          ("sigmoid", sigmoid_logit, sigmoid_target, "sigmoid")):
+        row = []
+        for name, fn in found:
+            if eager:
+                variable = tf.Variable(logits)
+                with tf.GradientTape() as tape:
+                    probabilities = tf.nn.softmax(variable) if squash == "softmax" else tf.sigmoid(variable)
+                    loss = tf.reduce_mean(fn(target, probabilities))
+                value = float(np.abs(tape.gradient(loss, variable).numpy()).sum())
+            else:
+                from keras import backend as K
+                variable = K.variable(logits)
+                probabilities = K.softmax(variable) if squash == "softmax" else K.sigmoid(variable)
+                loss = K.mean(fn(K.constant(target), probabilities))
+                value = float(np.abs(K.get_session().run(K.gradients(loss, [variable])[0])).sum())
+            row.append("%s %.4f" % (name, value))
+        print("%-72s %s" % ("|d loss / d logits|, %s saturated on the wrong class" % label, ", ".join(row)))
+
+
+regression_loss_gradients()
