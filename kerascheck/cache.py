@@ -6,7 +6,9 @@ the Python version and the distributions installed on sys.path (libcst's version
 and the installed Keras that the target falls back to). Each entry is keyed by the file's
 path and holds the file's content digest (BLAKE2b), the fingerprint of the
 options that applied to it (rules, per-file ignores, target Keras version...)
-and its findings.
+and its findings. A file whose facts rest on other modules of the project (`from models.cnn import
+build_model`) also keeps each such module's path, digest and stat: the entry is a hit only while
+every one of them is unchanged, so editing a module invalidates exactly the files that read it.
 
 A file is a hit when its options fingerprint matches and its content digest
 matches. Like git's index, the file's (size, mtime, ctime, inode) is kept as a
@@ -136,19 +138,22 @@ class ResultCache:
         except (OSError, ValueError, UnicodeDecodeError):
             self.entries = {}
 
-    # Entry: [stat_key or None, digest, options fingerprint, [finding dicts]], the last left out when there are no
-    # findings (most files: a smaller file, read faster). A hit is the list of findings.
+    # Entry: [stat_key or None, digest, options fingerprint, [finding dicts], [[dependency path, digest, stat_key
+    # or None], ...]], the last two left out when there are no findings and no dependencies (most files: a smaller
+    # file, read faster). A hit is the list of findings.
 
     def lookup_stat(self, key: str, st: Optional[os.stat_result], options_fp: str) -> Optional[list]:
         """Findings when the file is unchanged by its stat, else None (then try lookup_digest)."""
         entry = self._entry(key, options_fp)
         if entry is None or st is None or entry[0] is None or entry[0] != stat_key(st):
             return None
+        if not self._dependencies_unchanged(entry):
+            return None
         return self._findings(entry)
 
     def lookup_digest(self, key: str, digest: str, options_fp: str, st: Optional[os.stat_result]) -> Optional[list]:
         entry = self._entry(key, options_fp)
-        if entry is None or entry[1] != digest:
+        if entry is None or entry[1] != digest or not self._dependencies_unchanged(entry):
             return None
         findings = self._findings(entry)
         if findings is not None and st is not None and entry[0] != stat_key(st):
@@ -156,7 +161,8 @@ class ResultCache:
             self.dirty = True
         return findings
 
-    def store(self, key: str, st: Optional[os.stat_result], digest: str, options_fp: str, findings: list) -> None:
+    def store(self, key: str, st: Optional[os.stat_result], digest: str, options_fp: str, findings: list,
+              dependencies: tuple = ()) -> None:
         encoded = [finding_to_json(f) for f in findings]
         if encoded:
             try:  # only what comes back identical (a tuple in a fix would come back a list)
@@ -165,8 +171,11 @@ class ResultCache:
             except (TypeError, ValueError):
                 return
         entry = [self._trusted_stat(st) if st is not None else None, digest, options_fp]
-        if encoded:
+        if encoded or dependencies:
             entry.append(encoded)
+        if dependencies:
+            entry.append([[path, module_digest, self._trusted_key(module_stat)]
+                          for path, module_digest, module_stat in dependencies])
         self.entries[key] = entry
         self.dirty = True
 
@@ -197,7 +206,7 @@ class ResultCache:
 
     def _entry(self, key: str, options_fp: str) -> Optional[list]:
         entry = self.entries.get(key)
-        if not isinstance(entry, list) or len(entry) not in (3, 4) or entry[2] != options_fp:
+        if not isinstance(entry, list) or len(entry) not in (3, 4, 5) or entry[2] != options_fp:
             return None
         return entry
 
@@ -205,6 +214,36 @@ class ResultCache:
         if max(st.st_mtime_ns, st.st_ctime_ns) / 1e9 >= self.loaded_at - _RACY_SECONDS:
             return None  # racily clean: hash it next time
         return stat_key(st)
+
+    def _trusted_key(self, key: Optional[str]) -> Optional[str]:
+        """A dependency's stat key as the worker read it, unless it may hide a change in the same tick."""
+        try:
+            mtime, ctime = (int(part) for part in key.split(":")[1:3])
+        except (AttributeError, ValueError):
+            return None
+        return None if max(mtime, ctime) / 1e9 >= self.loaded_at - _RACY_SECONDS else key
+
+    def _dependencies_unchanged(self, entry: list) -> bool:
+        """Whether every module the cached findings rest on is still what was read (by stat, else by content)."""
+        if len(entry) < 5:
+            return True
+        try:
+            for dependency in entry[4]:
+                path, module_digest, module_stat = dependency
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    return False
+                if module_stat is not None and module_stat == stat_key(st):
+                    continue
+                with open(path, "rb") as handle:
+                    if content_digest(handle.read()) != module_digest:
+                        return False
+                dependency[2] = self._trusted_stat(st)
+                self.dirty = True
+        except (OSError, TypeError, ValueError):
+            return False
+        return True
 
     @staticmethod
     def _findings(entry: list) -> Optional[list]:

@@ -267,11 +267,11 @@ def _split(values) -> list:
 def inspect(paths, output_format):
     """Show what kerascheck inferred for every compile() call in PATHS."""
     try:
-        compiles, problems, internal_errors = pipeline.inspect(paths or (".",))
+        compiles, calls, problems, internal_errors = pipeline.inspect_facts(paths or (".",))
     except pipeline.RunError as error:
         _fail(str(error))
-    sys.stdout.write(render_compiles(output_format, compiles))
-    click.echo(inspect_summary(compiles), err=True)
+    sys.stdout.write(render_compiles(output_format, compiles, calls))
+    click.echo(inspect_summary(compiles, calls), err=True)
     for problem in problems:  # a file it could not read or parse: nothing of it was inspected
         cell = f"cell {problem.cell}:" if problem.cell is not None else ""
         click.echo(f"{problem.path}:{cell}{problem.line}:{problem.column}: cannot inspect: {problem.message}", err=True)

@@ -26,7 +26,13 @@ class Activation:
 
     name: Optional[str]  # 'softmax', 'sigmoid', 'linear', 'relu', ...; None if unknown
     line: int
-    span: Optional[Span] = None
+    span: Optional[Span] = None  # None when written in another file
+    path: Optional[str] = None  # the file it is written in when not the file checked (a module it imports)
+
+    @property
+    def where(self) -> str:
+        """'line 17', or 'models/cnn.py:17' for a line of another file."""
+        return f"{self.path}:{self.line}" if self.path else f"line {self.line}"
 
 
 # ---------------------------------------------------------------- shapes and structure
@@ -50,6 +56,7 @@ class InputFact:
     # Written under an `if` that tests the image data format (`if K.image_data_format() == 'channels_first':`):
     # the program picks the axis order itself (KC308 stays silent).
     in_data_format_branch: bool = False
+    path: Optional[str] = None  # the file that declares it, when not the file checked (a module it imports)
     # The first size written is the number of samples (`input_shape=(len(x), 20)`, `(x.shape[0], 28, 28)`):
     # the batch axis written into the shape (KC407).
     batch_in_shape: bool = False
@@ -74,6 +81,7 @@ class LayerFact:
     data_format: Optional[str] = None  # 'channels_first'/'channels_last' as written (or set for the file); None: default
     spatial_dims: Optional[int] = None  # 1, 2 or 3 for convolutions, pooling, up-sampling, padding, cropping
     rescales: bool = False  # scales its input: Rescaling, Normalization, a Lambda dividing it, an application that does
+    path: Optional[str] = None  # the file it is written in, when not the file checked (a module it imports)
     # Applied to a value the analysis does not know (not a tensor from the model's input): what came before
     # it on the path is not seen (KC405 does not judge such a model's first layers).
     applied_to_unknown: bool = False
@@ -131,6 +139,10 @@ class OutputFact:
     # The last layer on the path that is neither an activation nor a pass-through layer (Dropout, noise,
     # an identity): for `Dense(10) -> Activation('softmax') -> Dropout` the Dense.
     head: Optional[LayerFact] = None
+    layer_path: Optional[str] = None  # the file of layer_line when it is not the file checked (a module it imports)
+    # The line of the call that passed the model in, when the compile is in a function whose callers pass
+    # different models (each gets its own CompileFact, and the messages name the call they are about).
+    call_site: Optional[int] = None
 
     @property
     def is_known(self) -> bool:
@@ -197,6 +209,7 @@ class CompileFact:
     why: Optional[str] = None
     # The Keras objects the compile gives the model, in source order: optimizer, losses, metrics.
     keras_objects: tuple = ()  # tuple[KerasObjectFact]
+    call_site: Optional[int] = None  # see OutputFact.call_site
 
     @property
     def outputs(self) -> list:
@@ -328,6 +341,8 @@ class PredictionUseFact:
     span: Span  # the argmax call, the comparison, the scikit-learn call
     call: ModelCallFact
     function: str = ""  # as written: 'np.argmax', '>', 'np.round', 'accuracy_score', '=='
+    qualified: str = ""  # what it is: 'numpy.argmax', 'tensorflow.argmax', 'argmax' (the method); '' for operators
+    text: str = ""  # the use as written, shortened: 'scores > 0.5', 'np.argmax(pred, axis=1)'
     prediction_span: Optional[Span] = None  # the predictions expression inside it (for fixes)
     output_index: int = 0
     last_axis_is_units: bool = True
@@ -361,6 +376,9 @@ class FileFacts:
     sets_channels_first: bool = False
     # The file mentions TF_USE_LEGACY_KERAS (it makes tf.keras the tf_keras package: KC503).
     mentions_legacy_keras: bool = False
+    # The program's other modules read for these facts: (absolute path, content digest, stat key when read),
+    # sorted. A change to one of them changes these facts (the results cache checks them).
+    dependencies: tuple = ()
     prediction_uses: list = field(default_factory=list)  # list[PredictionUseFact]
 
     def is_empty(self) -> bool:

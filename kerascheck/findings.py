@@ -65,6 +65,8 @@ class FileResult:
     findings: list = field(default_factory=list)
     facts: Any = None  # kerascheck.facts.FileFacts, when kept
     internal_error: Optional[str] = None
+    # The program's other modules its findings rest on: (path, content digest, stat key), from FileFacts.
+    dependencies: tuple = ()
 
 
 def display_path(path: Path) -> str:

@@ -297,5 +297,5 @@ def findings_to_cells(findings: list, notebook: Notebook) -> list:
 
 def annotate_facts(facts, notebook: Notebook) -> None:
     """Let `kerascheck inspect` show cells: each compile fact gets `notebook` (a Notebook, for .position())."""
-    for compile_fact in facts.compiles:
-        compile_fact.notebook = notebook
+    for fact in (*facts.compiles, *facts.model_calls):
+        fact.notebook = notebook

@@ -77,6 +77,7 @@ class Outcome:
     fixes_attached: int = 0  # findings whose fix is applicable ([*])
     fixes_hidden: int = 0  # fixes left out: unsafe ones without --unsafe-fixes
     compiles: list = field(default_factory=list)  # CompileFacts, with keep_facts
+    model_calls: list = field(default_factory=list)  # ModelCallFacts (with their data), with keep_facts
     # --fix / --diff: the findings the fixes removed, by file (as shown) and code: {path: {code: count}}.
     fixed_by_file: dict = field(default_factory=dict)
 
@@ -105,6 +106,7 @@ def run(request: Request) -> Outcome:
         outcome.findings.extend(result.findings)
         if result.facts is not None:
             outcome.compiles.extend(result.facts.compiles)
+            outcome.model_calls.extend(_calls_with_path(result.facts))
         if result.internal_error:
             outcome.internal_errors.append(result.internal_error)
     outcome.findings.sort(key=Finding.sort_key)
@@ -114,7 +116,8 @@ def run(request: Request) -> Outcome:
         if request.fixes == DIFF:
             return outcome
     if request.runtime or request.runtime_imports:
-        outcome.findings = runtime_pass(outcome.findings, outcome.compiles, options_by_file, request)
+        outcome.findings = runtime_pass(outcome.findings, outcome.compiles, options_by_file, request,
+                                        outcome.model_calls)
     if fixing and request.fix_edits:  # the edits of what remains
         _fix_library().attach_edits(outcome.findings, {display_path(Path(path)): Path(path) for path in outcome.files})
     _count_fixes(outcome, request)
@@ -252,7 +255,7 @@ def check_files(files: list, options_for: Callable, keep_facts: bool = False, jo
         out[index] = result
         if cache is not None and digest is not None and keys[index] is not None and result.internal_error is None:
             key, fingerprint = keys[index]
-            cache.store(key, stats[index], digest, fingerprint, result.findings)
+            cache.store(key, stats[index], digest, fingerprint, result.findings, result.dependencies)
     if cache is not None:
         cache.save()
     return out
@@ -331,10 +334,12 @@ def apply_fixes(outcome: Outcome, options_for: Callable, request: Request, keep_
         again = check_files([path for path, _ in fixed_files], options_for, keep_facts=True)
         shown_changed = {shown for _, shown in fixed_files}
         outcome.compiles = [c for c in outcome.compiles if c.path not in shown_changed]
+        outcome.model_calls = [c for c in outcome.model_calls if getattr(c, "path", None) not in shown_changed]
         for result in again:
             by_path[result.path] = result.findings
             if result.facts is not None:
                 outcome.compiles.extend(result.facts.compiles)
+                outcome.model_calls.extend(_calls_with_path(result.facts))
         outcome.compiles.sort(key=lambda c: (c.path, c.span.line, c.span.column))
     outcome.findings = sorted((f for findings in by_path.values() for f in findings), key=Finding.sort_key)
 
@@ -342,7 +347,15 @@ def apply_fixes(outcome: Outcome, options_for: Callable, request: Request, keep_
 # ---------------------------------------------------------------------------------------------- the runtime pass
 
 
-def runtime_pass(findings: list, compiles: list, options_by_file: dict, request: Request) -> list:
+def _calls_with_path(facts) -> list:
+    """A file's ModelCallFacts, each knowing its file (the runtime pass joins their evidence to findings by it)."""
+    for call in facts.model_calls:
+        call.path = facts.path
+    return facts.model_calls
+
+
+def runtime_pass(findings: list, compiles: list, options_by_file: dict, request: Request,
+                 model_calls: list = ()) -> list:
     """The opt-in runtime pass (kerascheck/runtime/): real Keras in `request.runtime_python`, one subprocess per
     kind of work. Returns the findings with the runtime's evidence and findings. Raises RunError."""
     # Imported here: the runtime pass's modules (the probe's protocol, its cache, subprocesses) are needed by
@@ -364,7 +377,7 @@ def runtime_pass(findings: list, compiles: list, options_by_file: dict, request:
     try:
         if request.runtime:
             findings, _ = verify.verify(findings, compiles, is_selected, python=request.runtime_python,
-                                 cache_dir=".kerascheck_cache/runtime")
+                                        cache_dir=".kerascheck_cache/runtime", model_calls=model_calls)
         for target in request.runtime_imports:
             reply = runtime.run_import(target, sys_path=list(request.runtime_paths) or ["."], python=request.runtime_python)
             if reply.get("error"):
@@ -430,6 +443,13 @@ def inspect(paths: tuple) -> tuple:
     """(compile facts, problems, internal errors) of the files under `paths`: what `kerascheck inspect` shows.
     Problems are the KC001/KC002 findings of the files it could not read or parse. Raises RunError for a path
     that does not exist."""
+    compiles, _, problems, internal_errors = inspect_facts(paths)
+    return compiles, problems, internal_errors
+
+
+def inspect_facts(paths: tuple) -> tuple:
+    """(compile facts, model call facts with their data and the uses of their predictions, problems, internal
+    errors) of the files under `paths` (see `inspect`)."""
     missing = [path for path in paths if path != "-" and not os.path.lexists(path)]
     if missing:
         raise RunError(f"no such file or folder: {', '.join(missing)}")
@@ -437,5 +457,13 @@ def inspect(paths: tuple) -> tuple:
     results = check_files(files, lambda _path: Options(), keep_facts=True, jobs=1)
     compiles = sorted((c for r in results if r.facts is not None for c in r.facts.compiles),
                       key=lambda c: (c.path, c.span.line, c.span.column))
+    calls = []
+    for result in results:
+        if result.facts is not None:
+            uses = result.facts.prediction_uses
+            for call in _calls_with_path(result.facts):
+                call.uses = [use for use in uses if use.call is call]
+                calls.append(call)
+    calls.sort(key=lambda c: (c.path, c.span.line, c.span.column))
     problems = [finding for r in results for finding in r.findings if finding.code in ("KC001", "KC002")]
-    return compiles, problems, [r.internal_error for r in results if r.internal_error]
+    return compiles, calls, problems, [r.internal_error for r in results if r.internal_error]

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Optional
 
-from kerascheck import notebooks, suppression, versions
+from kerascheck import collector, notebooks, suppression, versions
 from kerascheck.config import Options
 from kerascheck.extract import DecodeError, decode_source, extract_bytes, extract_text, may_hold_keras
 from kerascheck.facts import FileFacts, FileProblem
@@ -84,6 +84,12 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
     applies `# noqa` and `# flake8: noqa` itself, so its plugin passes 'kerascheck'
     (only `# kerascheck: noqa`), or 'none' under --disable-noqa.
     """
+    with collector.paused():
+        return _check_source(shown, data, options, keep_facts, notebook, noqa, read_error)
+
+
+def _check_source(shown: str, data, options: Options, keep_facts: bool, notebook: bool, noqa: str,
+                  read_error: Optional[str]) -> FileResult:
     result = FileResult(path=shown)
     try:
         text, notebook_index = None, None
@@ -97,9 +103,9 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
         elif isinstance(data, str):
             text = data
             data = text.encode("utf-8")
-            facts = extract_text(shown, text) if may_hold_keras(data) else FileFacts(path=shown)
+            facts = extract_text(shown, text, options.project_root) if may_hold_keras(data) else FileFacts(path=shown)
         else:
-            facts = extract_bytes(shown, data)
+            facts = extract_bytes(shown, data, options.project_root)
             if facts.is_empty():
                 # Most files of a large repository: nothing for any rule to look at.
                 if keep_facts:
@@ -120,6 +126,7 @@ def check_source(shown: str, data, options: Options, keep_facts: bool = False, n
             findings = notebooks.findings_to_cells(findings, notebook_index)
             notebooks.annotate_facts(facts, notebook_index)
         result.findings = findings
+        result.dependencies = facts.dependencies
         if keep_facts:
             result.facts = facts
     except Exception as error:  # noqa: BLE001 - one file must never stop the run

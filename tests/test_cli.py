@@ -137,7 +137,7 @@ def test_inspect_json(run_cli, tmp_path):
     assert json.loads(result.stdout) == [{
         "path": "t.py", "line": 5, "model_style": "sequential", "checked": True, "why": None, "inputs": [],
         "outputs": [{"name": None, "activation": "softmax", "units": 10, "layer_line": 4, "shape": None}],
-        "losses": ["binary_crossentropy"], "from_logits": [False], "metrics": [["accuracy"]],
+        "losses": ["binary_crossentropy"], "from_logits": [False], "metrics": [["accuracy"]], "calls": [],
     }]
     assert result.stderr.strip() == ("1 compile call found (1 checked, 0 with a why); "
                                      "1 output: 1 with known activation, 1 with known units.")

@@ -4,6 +4,7 @@ Each case is a small program; the facts are read from the ModelCallFacts / Predi
 kerascheck/facts.py, as the KC4 rules (and KC5's) see them.
 """
 
+import json
 import re
 import textwrap
 
@@ -318,3 +319,40 @@ def test_predictions_uses():
     ]
     assert uses[0].call.outputs[0].units == 10
     assert uses[7].labels.encoding == INTEGER
+
+
+def test_inspect_shows_the_data_next_to_the_model():
+    from kerascheck.report import inspect_format
+
+    facts = extract_text("case.py", HEAD + MNIST + "model.fit(x_train, to_categorical(y_train), validation_split=0.1)\n"
+                                                   "labels = np.argmax(model.predict(x_test / 255.0), axis=-1)\n")
+    for call in facts.model_calls:
+        call.path = "case.py"
+        call.uses = [use for use in facts.prediction_uses if use.call is call]
+    text = inspect_format.render_text(facts.compiles, facts.model_calls)
+    assert "fit (line 10): x: raw 0-255 pixels (`keras.datasets.mnist.load_data()`, line 9), shape (None, 28, 28); " \
+           "y: one-hot of 10 classes (`to_categorical(y_train)`, line 10), shape (None, 10)" in text
+    assert "predictions: argmax `np.argmax(model.predict(x_test / 255.0), axis=-1)` (line 11) (over the last axis)" \
+        in text
+    rendered = json.loads(inspect_format.render_json(facts.compiles, facts.model_calls))
+    fit_json = rendered[0]["calls"][0]
+    assert fit_json["y"]["encoding"] == "one_hot" and fit_json["y"]["classes_origin"]["line"] == 9
+    assert fit_json["x"]["scale"] == "raw" and fit_json["x"]["shape"] == [None, 28, 28]
+    assert "1 fit call of known models: 1 with known target encoding" in inspect_format.summary(facts.compiles,
+                                                                                               facts.model_calls)
+
+
+@pytest.mark.parametrize("change", [
+    "for i in range(len(x_train)):\n    x_train[i] = x_train[i] / 255",
+    "x_train = x_train.astype('float32')\nnp.divide(x_train, 255, out=x_train)",
+    "x_train = x_train.astype('float32')\nx_train.clip(0, 1, out=x_train)",
+])
+def test_arrays_changed_in_place_are_forgotten(change):
+    call = fit(MNIST + change + "\nmodel.fit(x_train, y_train)\n")
+    assert call.x is None or call.x.scale is None
+
+
+def test_a_selection_of_samples_may_not_hold_every_class():
+    call = fit(MNIST + "keep = y_train < 5\nmodel.fit(x_train[keep], y_train[keep])\n")
+    assert call.y.encoding == INTEGER and call.y.classes is None
+    assert fit(MNIST + "model.fit(x_train[:1000], y_train[:1000])\n").y.classes == 10

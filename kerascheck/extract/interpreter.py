@@ -10,18 +10,22 @@ can be a Keras model is handed to the fact recorder (extract/recorder.py).
 from __future__ import annotations
 
 import ast
+import os
 import re
 from typing import Optional
 
 from kerascheck import knowledge
 from kerascheck.extract.data import DataEvaluation
 from kerascheck.extract.evaluator import NOT_HANDLED, Evaluator, Frame
-from kerascheck.extract.names import dotted
+from kerascheck.extract import names
+from kerascheck.extract.names import Scope, dotted
+from kerascheck.extract.project import MAX_IMPORT_DEPTH, MAX_MODULES_PER_FILE, ProjectLayout, module_path_of, read_module
 from kerascheck.extract.recorder import MODEL_DATA_METHODS, FactRecorder, const_int, const_str
 from kerascheck.extract.spans import SourceSpans
 from kerascheck.extract.values import (
     UNKNOWN, ArrayValue, BoundMethod, ClassValue, Const, FunctionValue, InstanceValue, KerasObject, LayerValue,
-    Mapping, ModelValue, Opaque, PredictionValue, Ref, SampleCount, Sequence, TensorValue, Value, is_unknown,
+    LazyName, Mapping, ModelValue, ModuleValue, Opaque, PredictionValue, Ref, SampleCount, Sequence, TensorValue,
+    Value, is_unknown,
 )
 from kerascheck.facts import InputFact
 from kerascheck.knowledge import applications, layers
@@ -47,6 +51,37 @@ LIBRARY_PACKAGES = frozenset({"keras_hub", "keras_nlp", "keras_cv", "tensorflow_
                               "kerastuner", "vit_keras", "keras_vggface", "tensorflow_addons", "tensorflow_models",
                               "official", "keras_retinanet", "deepchem", "spektral", "stellargraph", "tcn",
                               "keras_contrib", "autokeras", "kapre", "keras_bert", "keras_transformer"})
+# What a function of another module must do to be followed (see ModuleInterpreter.call_function): build a
+# model, a layer or an input, apply an activation, grow or compile a model, load an application; or call a
+# function of its module that does (`_keras_builders`).
+_KERAS_BUILDS = re.compile(r"\b(?:Sequential|Model|Input|InputLayer|Dense|Conv\w*|\w*Pool\w*|LSTM|GRU|SimpleRNN|"
+                           r"Embedding|Activation|Softmax|Dropout|Flatten|Reshape|Lambda|Concatenate|concatenate|"
+                           r"Bidirectional|TimeDistributed|BatchNormalization|\w*Layer|load_model|model_from_json|"
+                           r"[A-Z]\w*Net\w*|VGG\d+|Xception|Inception\w*|EfficientNet\w*|softmax|sigmoid)\s*\(|"
+                           r"\.add\s*\(|\.compile\s*\(|super\(\)\.__init__\s*\(\s*inputs|outputs\s*=")
+
+
+def _keras_builders(module) -> set:
+    """ids of the functions of a module that may build or compile a Keras model: their text says so, or names
+    another of the module's functions that may (a fixpoint over the names, as Evaluator._may_reach)."""
+    definitions = [node for node in ast.walk(module.tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    text, starts = module.spans.text, module.spans.line_starts()
+
+    def lines_of(node) -> str:  # the definition's whole lines: cheaper than its exact span, as good for words
+        end = node.end_lineno or node.lineno
+        return text[starts[node.lineno - 1]:starts[end] if end < len(starts) else len(text)]
+
+    texts = {id(node): lines_of(node) for node in definitions}
+    building = {id(node) for node in definitions if _KERAS_BUILDS.search(texts[id(node)])}
+    while True:
+        found = {node.name for node in definitions if id(node) in building}
+        if not found:
+            return building
+        pattern = re.compile(r"\b(?:%s)\b" % "|".join(sorted(map(re.escape, found))))
+        grown = {id(node) for node in definitions if id(node) not in building and pattern.search(texts[id(node)])}
+        if not grown:
+            return building
+        building |= grown
 _DATA_FORMATS = {"channels_first": CHANNELS_FIRST, "channels_last": CHANNELS_LAST, "th": CHANNELS_FIRST,
                  "tf": CHANNELS_LAST}
 
@@ -56,7 +91,8 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
 
     WORTH_ANALYSING = COMPILE_ATTRIBUTE
 
-    def __init__(self, path: str, module: ast.Module, spans: SourceSpans, mentions_keras: bool):
+    def __init__(self, path: str, module: ast.Module, spans: SourceSpans, mentions_keras: bool,
+                 layout: Optional[ProjectLayout] = None):
         super().__init__(path, module, spans)
         self.mentions_keras = mentions_keras
         self.recorder = FactRecorder(self)
@@ -66,6 +102,183 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
         # (first line, last line) of each `if` whose test reads the image data format: shapes declared there are
         # the program's own choice of axis order (InputFact.in_data_format_branch).
         self.data_format_branches: list = []
+        # The program's other modules (extract/project.py): where imports lead, and those read so far.
+        self.layout = layout
+        self.loaded: dict = {}  # absolute path -> (SourceModule or None, its global Scope or None)
+        self.import_depth = 0
+        self.branch_adds: list = []  # per `if` being run: the (model, layer) of each `model.add(...)` in it
+
+    @property
+    def dependencies(self) -> tuple:
+        """(absolute path, content digest, stat key) of every module of the project read for this file, sorted."""
+        return tuple(sorted((module.path, module.digest, module.stat_key)
+                            for module, _ in self.loaded.values() if module is not None))
+
+    # ------------------------------------------------------------ the program's other modules
+
+    def import_modules(self, node: ast.Import, scope: Scope) -> None:
+        names.bind_import(node, scope)
+        if self.layout is None:
+            return
+        importer = self.file_of(node)
+        for alias in node.names:
+            bound = alias.asname or alias.name.split(".")[0]
+            target = alias.name if alias.asname else alias.name.split(".")[0]
+            resolved = self.layout.resolve(target, 0, importer)
+            if resolved is not None:
+                scope.vars[bound] = ModuleValue(resolved[1], resolved[0], node)
+
+    def import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
+        resolved = None
+        if self.layout is not None and (node.level or node.module):
+            resolved = self.layout.resolve(node.module, node.level, self.file_of(node))
+        if resolved is None:
+            where = "." * node.level + (node.module or "")
+            names.bind_import_from(node, scope, relative=lambda _node, name: Opaque(
+                f"import of a module outside the project ({where}.{name})" if node.module else
+                f"import of a module outside the project ({where}{name})", node))
+            return
+        module = ModuleValue(resolved[1], resolved[0], node)
+        for alias in node.names:
+            if alias.name == "*":
+                found = self.module_globals(module)
+                if found is not None:
+                    for key, value in list(found.vars.items()):
+                        if not key.startswith("_"):
+                            scope.vars[key] = value
+                continue
+            scope.vars[alias.asname or alias.name] = LazyName(module, alias.name, node)
+
+    def call_function(self, function, args, kwargs, self_value, use_defaults: bool = False) -> Value:
+        # A function of another module is followed only when its text can make or compile a Keras model: a
+        # project's other helpers (data loading, plotting, file handling) would be evaluated for nothing.
+        path = module_path_of(function.definition)
+        if path is not None and not self._may_build_keras(function.definition, path):
+            return Opaque(f"{function.name}() of another module, which builds no Keras model", None)
+        return super().call_function(function, args, kwargs, self_value, use_defaults)
+
+    def _may_build_keras(self, definition, path: str) -> bool:
+        loaded = self.loaded.get(path)
+        module = loaded[0] if loaded else None
+        if module is None:
+            return True
+        if module.keras_builders is None:  # once per module read (the parsed module is kept per process)
+            module.keras_builders = _keras_builders(module)
+        return id(definition) in module.keras_builders
+
+    def lookup(self, name: str, frame: Frame) -> Value:
+        value = super().lookup(name, frame)
+        if not isinstance(value, LazyName):
+            return value
+        resolved = self.resolve_lazy(value)
+        scope = frame.scope
+        while scope is not None:  # read once: the scope that imported it keeps the value
+            if scope.vars.get(name) is value:
+                scope.vars[name] = resolved
+                break
+            scope = scope.parent
+        return resolved
+
+    def resolve_lazy(self, value: Value) -> Value:
+        """The value a LazyName stands for; a package re-exporting what its modules import is followed a few steps
+        (a cycle of such imports, or a longer chain, is unknown)."""
+        seen = set()
+        for _ in range(MAX_IMPORT_DEPTH):
+            if not isinstance(value, LazyName):
+                return value
+            key = (value.module.path, value.name)
+            if key in seen:
+                break
+            seen.add(key)
+            value = self.module_attribute(value.module, value.name, value.node)
+        return value if not isinstance(value, LazyName) else Opaque(f"{value.module.name}.{value.name} is imported in a cycle")
+
+    def module_attribute(self, module: ModuleValue, name: str, node) -> Value:
+        """`module.name`: a submodule, or a name the module binds (read when first asked for)."""
+        submodule = self.layout.submodule(module.path, name) if self.layout is not None else None
+        if submodule is not None:
+            return ModuleValue(f"{module.name}.{name}", submodule, node)
+        found = self.module_globals(module)
+        if found is None:
+            return Opaque(self._not_read_why(module), node)
+        value = found.vars.get(name)
+        if value is None:
+            return Opaque(f"{module.name}.{name} is not found in the project's {module.name}", node)
+        return value  # a LazyName when the module imports it in turn: resolve_lazy follows it, a bounded number of steps
+
+    def _not_read_why(self, module: ModuleValue) -> str:
+        if os.path.isdir(module.path):
+            return f"{module.name} is a namespace package"
+        if len(self.loaded) >= MAX_MODULES_PER_FILE or self.import_depth >= MAX_IMPORT_DEPTH:
+            return f"{module.name} is beyond the modules read for one file"
+        return f"{module.name} cannot be read"
+
+    def module_globals(self, module: ModuleValue) -> Optional[Scope]:
+        """The names a module of the project binds at its top level, evaluated once per file checked.
+
+        A cycle of imports gets the names bound so far (as Python would); limits on the number and
+        depth of modules read keep one file's analysis bounded.
+        """
+        path = module.path
+        if path in self.loaded:
+            return self.loaded[path][1]
+        if os.path.isdir(path) or os.path.abspath(path) == self.layout.file or len(self.loaded) >= MAX_MODULES_PER_FILE \
+                or self.import_depth >= MAX_IMPORT_DEPTH:
+            return None
+        read = read_module(path, module.name)
+        if read.module is None:
+            self.loaded[path] = (None, None)
+            return None
+        scope = Scope()
+        self.loaded[path] = (read.module, scope)
+        self.import_depth += 1
+        branches = len(self.branch_adds)
+        try:
+            self.exec_body(read.module.tree.body, Frame(scope))
+        except RecursionError:
+            # Read this deep inside other calls, the module keeps what it bound so far; this file goes on.
+            del self.branch_adds[branches:]
+        finally:
+            self.import_depth -= 1
+        return scope
+
+    def call_site_line(self) -> Optional[int]:
+        """The line of the outermost call in the file checked that is being evaluated (None: none, or the top level)."""
+        for node in self.call_sites:
+            if module_path_of(node) is None:
+                return getattr(node, "lineno", None)
+        return None
+
+    def file_of(self, node) -> str:
+        """The absolute path of the file a node is written in."""
+        return module_path_of(node) or (self.layout.file if self.layout is not None else os.path.abspath(self.path))
+
+    def _spans_of(self, node) -> Optional[SourceSpans]:
+        path = module_path_of(node)
+        if path is None:
+            return self.spans
+        loaded = self.loaded.get(path)
+        return loaded[0].spans if loaded and loaded[0] is not None else None
+
+    def span_of(self, node):
+        spans = self._spans_of(node) if node is not None else None
+        return spans.span(node) if spans is not None else super().span_of(None)
+
+    def source_of(self, node) -> str:
+        spans = self._spans_of(node)
+        text = spans.source(node) if spans is not None else None
+        return " ".join(text.split())[:80] if text is not None else "?"
+
+    def shown_path_of(self, node) -> Optional[str]:
+        """The file a node comes from, relative to the file checked ('models/cnn.py'); None for the file itself."""
+        path = module_path_of(node)
+        if path is None:
+            return None
+        # Relative to the file checked, so the words stay the same from any working directory (and in the cache).
+        try:
+            return os.path.relpath(path, os.path.dirname(self.file_of(None))).replace(os.sep, "/")
+        except ValueError:  # another drive on Windows
+            return path
 
     def run(self) -> list:
         """The CompileFacts of the module."""
@@ -107,6 +320,50 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
             self._functional_init(instance, args, kwargs)
         return instance
 
+    def exec_if(self, node: ast.If, frame: Frame) -> None:
+        """Both branches run (the data statements' own `if`, extract/data.py, does the same with these hooks)."""
+        if self.exec_known_branch(node, frame):
+            return
+        self.branches_start()
+        self.exec_body(node.body, frame)
+        self.branches_next()
+        self.exec_body(node.orelse, frame)
+        self.branches_end(node)
+
+    def exec_known_branch(self, node: ast.If, frame: Frame) -> bool:
+        """The branch a known condition takes (`if from_logits:` with the default False); True when it did."""
+        from kerascheck.extract.evaluator import known_truth
+
+        taken = known_truth(self.eval(node.test, frame))
+        if taken is None:
+            return False
+        self.exec_body(node.body if taken else node.orelse, frame)
+        return True
+
+    # A model grown in both branches (`if n == 1: m.add(sigmoid) else: m.add(softmax)`) ends in one of the two,
+    # not both: its layers from there on are not known.
+
+    def branches_start(self) -> None:
+        self.branch_adds.append([])
+
+    def branches_next(self) -> None:
+        self.branch_adds.append(self.branch_adds.pop())  # the body's adds, then the else's on a list of their own
+        self.branch_adds.append([])
+
+    def branches_end(self, node) -> None:
+        in_else = self.branch_adds.pop()
+        in_body = self.branch_adds.pop()
+        grown_in_body = {id(model) for model, _ in in_body}
+        for model, _ in in_else:
+            if id(model) in grown_in_body:
+                for model_of, layer in in_body + in_else:
+                    if model_of is model and layer in model.layers:
+                        model.layers.remove(layer)
+                model.layers.append(Opaque("layers added in either branch of an `if`", node))
+                grown_in_body.discard(id(model))
+        if self.branch_adds:  # an enclosing `if` sees what this one added
+            self.branch_adds[-1].extend(in_body + in_else)
+
     def bind_parameters(self, function, self_value, scope, positional) -> None:
         # A model's or a layer's call(): its first argument is the input tensor.
         if function.name == "call" and isinstance(self_value, (ModelValue, InstanceValue)) and positional:
@@ -138,6 +395,11 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
             self.data_format_branches.append((node.lineno, getattr(node, "end_lineno", None) or node.lineno))
         if not self.exec_data_statement(node, frame):
             super().exec_statement(node, frame)
+
+    def assign(self, target: ast.expr, value: Value, frame: Frame) -> None:
+        if isinstance(target, ast.Subscript):
+            self.assign_into_array(target, frame)
+        super().assign(target, value, frame)
 
     def eval(self, node, frame: Frame) -> Value:
         if isinstance(node, ast.Compare):
@@ -205,6 +467,8 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
             return UNKNOWN
         if isinstance(owner, Opaque):
             return owner
+        if isinstance(owner, ModuleValue):
+            return self.module_attribute(owner, attr, node)
         return super().attribute(owner, attr, node)
 
     def _model_outputs_value(self, model: ModelValue, node) -> Value:
@@ -268,7 +532,10 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
         if isinstance(receiver, ModelValue):
             if method == "add" and (node.args or node.keywords):
                 first = node.args[0] if node.args else node.keywords[0].value
-                receiver.layers.append(self.eval(first, frame))
+                layer = self.eval(first, frame)
+                receiver.layers.append(layer)
+                if self.branch_adds:
+                    self.branch_adds[-1].append((receiver, layer))
                 return Const(None)
             if method == "pop" and receiver.layers:
                 receiver.layers.pop()
@@ -283,6 +550,8 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
     def model_data_call(self, model: ModelValue, method: str, node: ast.Call, frame: Frame) -> Value:
         """`model.fit(x, y, validation_data=...)`, `model.predict(x)`: the data recorded with the model's facts."""
         args, kwargs = self.eval_arguments(node, frame)
+        if module_path_of(node) is not None:
+            return UNKNOWN  # a call in another module of the project: that module's facts, when it is checked
         given = dict(zip(MODEL_DATA_METHODS[method], args))
         given.update(kwargs)
         if "generator" in given:
@@ -298,6 +567,8 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
         return UNKNOWN
 
     def compile_call(self, node: ast.Call, receiver_node: ast.expr, frame: Frame) -> None:
+        if module_path_of(node) is not None:
+            return  # a compile in another module of the project: that module's facts, when it is checked
         if isinstance(receiver_node, ast.Call) and dotted(receiver_node.func) == "super":
             # A model's own compile() override calling Keras's with the override's arguments: the call of
             # the override is the one listed (as "custom compile() override").
@@ -522,17 +793,18 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
             where = keyword_nodes.get(keyword)
             return InputFact(shape=shape, keyword=keyword, span=self.span_of(where), line=self.line_of(where),
                              name=const_str(kwargs.get("name")), batch_in_shape=_writes_sample_count(value),
-                             in_data_format_branch=self.in_data_format_branch(where, getattr(value, "node", None)))
+                             in_data_format_branch=self.in_data_format_branch(where, getattr(value, "node", None)),
+                             path=self.shown_path_of(node))
         if positional_keyword is not None and args:
             return InputFact(shape=_shape_tuple(args[0], batch_included=False), keyword=positional_keyword,
                              span=self.span_of(node.args[0]), line=self.line_of(node.args[0]),
-                             name=const_str(kwargs.get("name")),
+                             name=const_str(kwargs.get("name")), path=self.shown_path_of(node),
                              in_data_format_branch=self.in_data_format_branch(node, getattr(args[0], "node", None)))
         if "input_length" in kwargs:  # Embedding(input_length=100) as a Sequential's first layer
             length = const_int(kwargs["input_length"])
             where = keyword_nodes.get("input_length")
             return InputFact(shape=(None, length), keyword="input_length", span=self.span_of(where),
-                             line=self.line_of(where))
+                             line=self.line_of(where), path=self.shown_path_of(node))
         return None
 
     def make_layer(self, name: str, args, kwargs, node) -> Optional[LayerValue]:

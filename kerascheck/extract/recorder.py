@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from kerascheck import knowledge
+from kerascheck.extract.project import module_path_of
 from kerascheck.extract.values import (
     ArrayValue, ClassValue, Const, DatasetValue, FunctionValue, InstanceValue, KerasObject, LayerValue, Mapping,
     ModelValue, PredictionValue, Ref, Sequence, TensorValue, Value, is_unknown,
@@ -47,17 +48,17 @@ class TensorInfo:
     shape: Optional[tuple] = None
     activation: Optional[str] = None
     units: Optional[int] = None
-    layer_line: Optional[int] = None
+    layer_node: Optional[ast.AST] = None  # the layer that decides activation/units (OutputFact.layer_line)
     stacked: tuple = ()
     name: Optional[str] = None
     path: tuple = ()  # tuple[LayerFact]
     head: Optional[LayerFact] = None
     inputs: tuple = ()  # tuple[InputFact]: the declared inputs it comes from
 
-    def output_fact(self, name: Optional[str] = None) -> OutputFact:
+    def output_fact(self, recorder, name: Optional[str] = None) -> OutputFact:
         return OutputFact(name=name if name is not None else self.name, activation=self.activation, units=self.units,
-                          layer_line=self.layer_line, stacked=self.stacked, shape=self.shape, path=self.path,
-                          head=self.head)
+                          layer_line=getattr(self.layer_node, "lineno", None), stacked=self.stacked, shape=self.shape,
+                          path=self.path, head=self.head, layer_path=recorder.path_of(self.layer_node))
 
 
 _NOTHING = TensorInfo()
@@ -66,7 +67,7 @@ _NOTHING = TensorInfo()
 class FactRecorder:
     def __init__(self, interpreter):
         self.interpreter = interpreter
-        # compile node -> (score, CompileFact), the most informative context wins.
+        # compile node -> [(score, CompileFact, call site line)]: every context the compile was reached in.
         self.compiles: dict = {}
         self._tensors: dict = {}  # id(TensorValue) -> (TensorValue, TensorInfo)
         self._models: dict = {}  # id(ModelValue) -> (ModelValue, [TensorInfo], ModelFact)
@@ -90,13 +91,32 @@ class FactRecorder:
         return sorted(uses, key=lambda f: (f.span.line, f.span.column))
 
     def compile_facts(self) -> list:
+        """One CompileFact per compile: its most informative context; one per call site when the contexts in
+        which callers pass models give different known outputs (each names its call site)."""
         facts = []
-        for _, fact in self.compiles.values():
-            final = getattr(fact.why, "final", None)
-            if final is not None:
-                fact.why = final()
-            facts.append(fact)
-        facts.sort(key=lambda f: (f.span.line, f.span.column))
+        for contexts in self.compiles.values():
+            best = max(contexts, key=lambda context: context[0])  # the first of the best
+            by_outputs: dict = {}
+            for score, fact, call_site in contexts:
+                if call_site is None or not any(o.is_known for o in fact.outputs):
+                    continue
+                signature = tuple((o.activation, o.units) for o in fact.outputs)
+                if signature not in by_outputs or score > by_outputs[signature][0]:
+                    by_outputs[signature] = (score, fact, call_site)
+            chosen = [best[1]]
+            if len(by_outputs) >= 2:
+                chosen = []
+                for _, fact, call_site in sorted(by_outputs.values(), key=lambda context: context[2]):
+                    fact.call_site = call_site
+                    for output in fact.outputs:
+                        output.call_site = call_site
+                    chosen.append(fact)
+            for fact in chosen:
+                final = getattr(fact.why, "final", None)
+                if final is not None:
+                    fact.why = final()
+                facts.append(fact)
+        facts.sort(key=lambda f: (f.span.line, f.span.column, f.call_site or 0))
         return facts
 
     # ------------------------------------------------------------ models
@@ -105,7 +125,7 @@ class FactRecorder:
         """The OutputFacts of a model, in order; [] when unknown."""
         infos, _ = self.read_model(model)
         names = self._output_names(model, len(infos))
-        return [info.output_fact(name) for info, name in zip(infos, names)]
+        return [info.output_fact(self, name) for info, name in zip(infos, names)]
 
     def read_model(self, model: ModelValue) -> tuple:
         """([TensorInfo] of its outputs, ModelFact), read again when the model changed (`.add`, `.pop`)."""
@@ -198,6 +218,9 @@ class FactRecorder:
                     inputs.append(declared)
         if not inputs and model.declared_input is not None:
             inputs.append(model.declared_input)
+        own = _functional_inputs(model)
+        if own is not None:
+            inputs = own  # what Keras takes as the model's inputs, not a nested model's reached on a path
         return ModelFact(style=model.style, line=self.interpreter.line_of(model.node), inputs=inputs,
                          layers=layers_seen, application=model.application, keras_objects=self._model_objects(model))
 
@@ -335,7 +358,8 @@ class FactRecorder:
         if not tensor.inputs:
             return info  # the model's own output: its own path
         _, model_fact = self.read_model(model)
-        step = LayerFact(kind=model.application or _model_kind(model), family="application" if model.application
+        step = LayerFact(path=self.path_of(model.node), kind=model.application or _model_kind(model),
+                         family="application" if model.application
                          else "model", line=self.interpreter.line_of(model.node), span=self._span(model.node),
                          input_shape=given.shape, output_shape=info.shape, activation=info.activation,
                          units=info.units, rescales=_rescales_first(model_fact))
@@ -354,15 +378,16 @@ class FactRecorder:
             declared.shape if declared is not None else None
         shape, activation, units = applications.output(app, args, input_shape)
         line = self.interpreter.line_of(model.node)
-        step = LayerFact(kind=model.application, family="application", line=line, span=self._span(model.node),
+        step = LayerFact(path=self.path_of(model.node), kind=model.application, family="application", line=line,
+                         span=self._span(model.node),
                          input_shape=input_shape, output_shape=shape, activation=activation, units=units,
                          rescales=app.rescales)
-        stacked = (Activation(activation, line, self._span(model.node)),) \
+        stacked = (self._activation_fact(activation, model.node),) \
             if activation in knowledge.PROBABILITY_ACTIVATIONS else ()
         earlier = input_info.path if input_info is not None else ()
         inputs = input_info.inputs if input_info is not None and input_info.inputs else \
             ((declared,) if declared is not None else ())
-        return TensorInfo(shape=shape, activation=activation, units=units, layer_line=line, stacked=stacked,
+        return TensorInfo(shape=shape, activation=activation, units=units, layer_node=model.node, stacked=stacked,
                           path=earlier + (step,), head=step, inputs=inputs)
 
     def apply_layer(self, layer: LayerValue, inputs: list) -> TensorInfo:
@@ -372,8 +397,9 @@ class FactRecorder:
         line = self.interpreter.line_of(layer.node)
         span = self._span(layer.node)
         if spec is None:  # a layer the table lacks, or a Layer class of the program with an unknown call()
-            step = LayerFact(kind=layer.kind, line=line, span=span, name=layer.name, input_shape=first.shape)
-            return TensorInfo(name=layer.name, layer_line=line, path=first.path + (step,), head=step,
+            step = LayerFact(path=self.path_of(layer.node), kind=layer.kind, line=line, span=span, name=layer.name,
+                             input_shape=first.shape)
+            return TensorInfo(name=layer.name, layer_node=layer.node, path=first.path + (step,), head=step,
                               inputs=first.inputs)
         if spec.family == "wrapper":
             return self.apply_wrapper(layer, first)
@@ -385,15 +411,16 @@ class FactRecorder:
         else:
             shape = spec.shape(first.shape, args)
         units = self._units(layer, spec, args, shape, inputs)
-        activation, stacked, layer_line, name = self._activation(layer, spec, inputs, line)
+        activation, stacked, layer_node, name = self._activation(layer, spec, inputs)
         if spec.family in ("flatten", "reshape") and units != first.units:
-            layer_line = line  # Flatten/Reshape/Permute decide the units they change: the line they come from
-        step = LayerFact(kind=layer.kind, family=spec.family, line=line, span=span, name=layer.name,
+            layer_node = layer.node  # Flatten/Reshape/Permute decide the units they change: their line is the one
+        step = LayerFact(path=self.path_of(layer.node), kind=layer.kind, family=spec.family, line=line, span=span,
+                         name=layer.name,
                          input_shape=first.shape, output_shape=shape, activation=activation, units=units,
                          data_format=getattr(args, "written_format", None), spatial_dims=spec.spatial_dims,
                          rescales=spec.rescales)
         head = first.head if spec.family in _NOT_A_HEAD else step
-        return TensorInfo(shape=shape, activation=activation, units=units, layer_line=layer_line, stacked=stacked,
+        return TensorInfo(shape=shape, activation=activation, units=units, layer_node=layer_node, stacked=stacked,
                           name=name, path=first.path + (step,), head=head, inputs=_inputs_of(inputs))
 
     def _units(self, layer: LayerValue, spec, args, shape, inputs: list) -> Optional[int]:
@@ -416,26 +443,25 @@ class FactRecorder:
             return inputs[0].units if inputs else None
         return None
 
-    def _activation(self, layer: LayerValue, spec, inputs: list, line) -> tuple:
-        """(activation, stacked, layer_line, name) of the layer's output."""
+    def _activation(self, layer: LayerValue, spec, inputs: list) -> tuple:
+        """(activation, stacked, layer node, name) of the layer's output."""
         first = inputs[0] if inputs else _NOTHING
         effect = spec.activation
-        span = self._span(layer.node)
         if effect == layers.APPLIES and layer.activation == "linear":
             effect = layers.KEEPS  # an identity: Activation('linear', dtype='float32') after a softmax
         if effect == layers.ARGUMENT:
-            stacked = (Activation(layer.activation, line, span),) \
+            stacked = (self._activation_fact(layer.activation, layer.node),) \
                 if layer.activation in knowledge.PROBABILITY_ACTIVATIONS else ()
-            return layer.activation, stacked, line, layer.name
+            return layer.activation, stacked, layer.node, layer.name
         if effect == layers.APPLIES:
             stacked = ()
             if layer.activation in knowledge.PROBABILITY_ACTIVATIONS:
                 earlier = first.stacked if first.activation in knowledge.PROBABILITY_ACTIVATIONS else ()
-                stacked = earlier + (Activation(layer.activation, line, span),)
-            layer_line = line if first.units is None or first.layer_line is None else first.layer_line
-            return layer.activation, stacked, layer_line, layer.name
+                stacked = earlier + (self._activation_fact(layer.activation, layer.node),)
+            layer_node = layer.node if first.units is None or first.layer_node is None else first.layer_node
+            return layer.activation, stacked, layer_node, layer.name
         if effect == layers.KEEPS:
-            return first.activation, first.stacked, first.layer_line, layer.name or first.name
+            return first.activation, first.stacked, first.layer_node, layer.name or first.name
         if spec.is_merge:
             activations = {info.activation for info in inputs}
             common = activations.pop() if len(activations) == 1 and inputs else None
@@ -448,8 +474,8 @@ class FactRecorder:
             else:
                 activation = None
             stacked = first.stacked if activation in knowledge.PROBABILITY_ACTIVATIONS else ()
-            return activation, stacked, line, layer.name
-        return None, (), line, layer.name
+            return activation, stacked, layer.node, layer.name
+        return None, (), layer.node, layer.name
 
     def apply_wrapper(self, layer: LayerValue, first: TensorInfo) -> TensorInfo:
         """TimeDistributed(inner) and Bidirectional(inner): the wrapped layer's activation and units."""
@@ -480,11 +506,12 @@ class FactRecorder:
             stacked = stacked if activation in knowledge.PROBABILITY_ACTIVATIONS else ()
         inner_kind = inner.kind if isinstance(inner, LayerValue) else _model_kind(inner) if isinstance(inner, ModelValue) \
             else None
-        step = LayerFact(kind=layer.kind, family="wrapper", line=line, span=self._span(layer.node), name=layer.name,
+        step = LayerFact(path=self.path_of(layer.node), kind=layer.kind, family="wrapper", line=line,
+                         span=self._span(layer.node), name=layer.name,
                          input_shape=first.shape, output_shape=out_shape, activation=activation, units=units,
                          wrapped=inner_kind)
-        layer_line = inner_info.layer_line if inner_info.layer_line is not None else line
-        return TensorInfo(shape=out_shape, activation=activation, units=units, layer_line=layer_line, stacked=stacked,
+        layer_node = inner_info.layer_node if inner_info.layer_node is not None else layer.node
+        return TensorInfo(shape=out_shape, activation=activation, units=units, layer_node=layer_node, stacked=stacked,
                           name=layer.name or inner_info.name, path=first.path + (step,), head=step,
                           inputs=first.inputs)
 
@@ -500,20 +527,30 @@ class FactRecorder:
         """A Lambda: a cast keeps its input; a division rescales it (KC405); anything else is unknown."""
         line = self.interpreter.line_of(layer.node)
         if layer.lambda_effect == "identity":
-            step = LayerFact(kind="Lambda", family="pass", line=line, span=self._span(layer.node), name=layer.name,
+            step = LayerFact(path=self.path_of(layer.node), kind="Lambda", family="pass", line=line,
+                             span=self._span(layer.node), name=layer.name,
                              input_shape=first.shape, output_shape=first.shape, activation=first.activation,
                              units=first.units)
             return replace(first, path=first.path + (step,), name=layer.name or first.name)
         rescales = layer.lambda_effect == "rescale"
-        step = LayerFact(kind="Lambda", family="rescaling" if rescales else "lambda", line=line,
+        step = LayerFact(path=self.path_of(layer.node), kind="Lambda", family="rescaling" if rescales else "lambda", line=line,
                          span=self._span(layer.node), name=layer.name, input_shape=first.shape,
                          output_shape=first.shape if rescales else None, units=first.units if rescales else None,
                          rescales=rescales)
-        return TensorInfo(shape=step.output_shape, units=step.units, layer_line=line, name=layer.name,
+        return TensorInfo(shape=step.output_shape, units=step.units, layer_node=layer.node, name=layer.name,
                           path=first.path + (step,), head=step, inputs=first.inputs)
 
     def _span(self, node) -> Optional[Span]:
+        """The node's span, in its own file (LayerFact.path says which)."""
         return self.interpreter.span_of(node) if node is not None else None
+
+    def path_of(self, node) -> Optional[str]:
+        """The file a node comes from, as findings show it; None for the file being checked."""
+        return self.interpreter.shown_path_of(node)
+
+    def _activation_fact(self, name: str, node) -> Activation:
+        path = self.path_of(node)
+        return Activation(name, getattr(node, "lineno", None), None if path else self._span(node), path=path)
 
     # ------------------------------------------------------------ fit, evaluate, predict
 
@@ -544,7 +581,7 @@ class FactRecorder:
         elif isinstance(validation, DatasetValue):
             validation_x, validation_y = self.data_pair(validation, None, arguments.get("validation_data"), None)
         fact = ModelCallFact(method=method, span=span_of(node), model=model_fact,
-                             outputs=[info.output_fact(name) for info, name in zip(infos, names)],
+                             outputs=[info.output_fact(self, name) for info, name in zip(infos, names)],
                              compile_span=compile_fact.span if compile_fact is not None else None,
                              arguments=arguments, x=x, y=y, validation_x=validation_x, validation_y=validation_y,
                              trained=list(compile_fact.trained) if compile_fact is not None else [])
@@ -566,15 +603,18 @@ class FactRecorder:
         return data_fact(x, x_span), data_fact(y, y_span)
 
     def record_prediction_use(self, kind: str, node: ast.AST, prediction: PredictionValue, function: str = "",
-                              array_node=None, axis=None, over_last_axis: bool = False, threshold=None,
+                              qualified: str = "", array_node=None, axis=None, over_last_axis: bool = False, threshold=None,
                               threshold_node=None, labels=None) -> None:
         """What the program does with a known model's predictions (KC408-KC410)."""
+        if module_path_of(node) is not None:
+            return  # in a helper of another module: no position of this file to report at
         readings = self.model_calls.get(prediction.call)
         if not readings:
             return
         call = readings[-1]
         span_of = self.interpreter.span_of
-        use = PredictionUseFact(kind=kind, span=span_of(node), call=call, function=function,
+        use = PredictionUseFact(kind=kind, span=span_of(node), call=call, function=function, qualified=qualified,
+                                text=self.interpreter.origin(node).text,
                                 prediction_span=span_of(array_node) if array_node is not None else None,
                                 output_index=prediction.output_index,
                                 last_axis_is_units=prediction.last_axis_is_units, rank=prediction.rank, axis=axis,
@@ -592,7 +632,7 @@ class FactRecorder:
             return
         fact = CompileFact(path=self.interpreter.path, span=self.interpreter.span_of(node), model_style=None,
                            trained=[], why=why)
-        self.compiles[node] = (-1, fact)
+        self.compiles[node] = [(-1, fact, None)]
 
     def record_compile(self, node: ast.Call, model: ModelValue, arguments: dict) -> None:
         """One `compile(...)` of `model`: its outputs, each with the loss and metrics that apply to it."""
@@ -600,7 +640,7 @@ class FactRecorder:
         metrics_arg, metrics_value, _ = arguments.get("metrics", (None, None, False))
         infos, model_fact = self.read_model(model) if model.style is not None else ([], None)
         names = self._output_names(model, len(infos))
-        outputs = [info.output_fact(name) for info, name in zip(infos, names)]
+        outputs = [info.output_fact(self, name) for info, name in zip(infos, names)]
         trained = self.align(outputs, loss_value, loss_arg, metrics_value, metrics_arg, node)
         why = model.why
         if why is None and not any(o.is_known for o in outputs):
@@ -609,9 +649,9 @@ class FactRecorder:
                            trained=trained, model=model_fact, why=why, keras_objects=self._compile_objects(arguments))
         self._last_compile[id(model)] = (model, fact)  # the model kept alive: its id stays its own
         score = sum((o.activation is not None) + (o.units is not None) for o in fact.outputs)
-        previous = self.compiles.get(node)
-        if previous is None or score > previous[0]:
-            self.compiles[node] = (score, fact)
+        contexts = self.compiles.setdefault(node, [])
+        if len(contexts) < 32:  # a compile reached through very many call sites: the first ones are enough
+            contexts.append((score, fact, self.interpreter.call_site_line()))
 
     def align(self, outputs, loss_value, loss_arg, metrics_value, metrics_arg, compile_node) -> list:
         """Pair each output with its loss and metrics (single, list or dict by name)."""
@@ -642,7 +682,7 @@ class FactRecorder:
         """The value's own position when it is written inside the compile argument, else the argument's."""
         anchor_span = self.interpreter.span_of(anchor)
         node = getattr(value, "node", None)
-        if node is not None:
+        if node is not None and module_path_of(node) is None:  # written in this file
             span = self.interpreter.span_of(node)
             if _contains(anchor_span, span):
                 return span
@@ -724,6 +764,19 @@ def data_fact(value: Value, span: Optional[Span], batched_dataset: Optional[bool
                     classes_origin=value.classes_origin, shape_origin=value.shape_origin if shape else None,
                     scale_origin=value.scale_origin, span=span, from_dataset=batched_dataset is not None)
     return fact if fact.is_known or fact.scaled_labels is not None else None
+
+
+def _functional_inputs(model: ModelValue) -> Optional[list]:
+    """A functional model's declared inputs, from its `inputs=` (input tensors); None when that is not known."""
+    if model.style != "functional" or model.inputs is None:
+        return None
+    given = model.inputs
+    tensors = [given] if isinstance(given, TensorValue) else \
+        [item for _, item in given.items] if isinstance(given, Mapping) and given.complete else \
+        list(given.items) if isinstance(given, Sequence) and given.complete else None
+    if not tensors or not all(isinstance(t, TensorValue) and t.layer is None for t in tensors):
+        return None
+    return [t.declared for t in tensors if t.declared is not None]
 
 
 def _knows_data(fact: ModelCallFact) -> bool:

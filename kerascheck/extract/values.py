@@ -163,6 +163,24 @@ class ClassValue(Value):
         return None
 
 
+@dataclass(eq=False)
+class ModuleValue(Value):
+    """A module of the program (extract/project.py): its names are read when first used."""
+
+    name: str  # dotted, as imported
+    path: str  # its file, or the folder of a namespace package
+    node: Optional[ast.AST] = None
+
+
+@dataclass(eq=False)
+class LazyName(Value):
+    """`from module import name`: the module is read when the name is first used, not at the import."""
+
+    module: "ModuleValue"
+    name: str
+    node: Optional[ast.AST] = None
+
+
 class BoundMethod(Value):
     """`instance.method`: a method of the program's own class, with its instance."""
 

@@ -26,6 +26,7 @@ from kerascheck import knowledge
 from kerascheck.extract import last_tree
 from kerascheck.extract.calls import module_resolver
 from kerascheck.extract.values import Ref
+from kerascheck.fix.cst_parse import parse_module
 from kerascheck.fix.edits import Edit, LineIndex, trimmed
 from kerascheck.fix.positions import LazyPositions
 from kerascheck.fix.statements import statement_runs, uniform_newline
@@ -205,7 +206,7 @@ class FixContext:
             parts.append(chunk)
             module_line += last - first + 1
         try:
-            module = cst.parse_module("".join(parts))
+            module = parse_module("".join(parts))
         except (cst.ParserSyntaxError, RecursionError):
             return None
         return _Parse(module, pieces)
@@ -213,7 +214,7 @@ class FixContext:
     def _whole_parse(self) -> _Parse:
         if self._whole is None:
             try:
-                self._whole = _Parse(cst.parse_module(self.text))
+                self._whole = _Parse(parse_module(self.text))
             except (cst.ParserSyntaxError, RecursionError) as error:
                 raise WholeFileDoesNotParse(str(error)) from error
         return self._whole

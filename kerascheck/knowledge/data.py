@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from kerascheck.facts import BINARY, INTEGER, ONE_HOT
+from kerascheck.knowledge.shapes import product as _product
 
 # What a function does to a fact (ArrayFunction.scale / .labels).
 KEEPS = "keeps"  # the fact passes through
@@ -46,15 +47,6 @@ def _axis(axis, rank: int) -> Optional[int]:
     if not isinstance(axis, int) or isinstance(axis, bool) or not -rank <= axis < rank:
         return None
     return axis % rank
-
-
-def _product(sizes) -> Optional[int]:
-    total = 1
-    for size in sizes:
-        if size is None:
-            return None
-        total *= size
-    return total
 
 
 def reshape_shape(shape: Optional[tuple], args: dict) -> Optional[tuple]:

@@ -70,15 +70,17 @@ def marked(finding, context: dict) -> bool:
     return finding.fix is not None and finding.fix.applicable(bool(context.get("unsafe_fixes")))
 
 
-def render_compiles(format_name: str, compile_facts: list) -> str:
-    """`kerascheck inspect`: what was inferred for every compile() call, as text or JSON."""
+def render_compiles(format_name: str, compile_facts: list, model_calls: list = ()) -> str:
+    """`kerascheck inspect`: what was inferred for every compile() call (and the data given to its model), as text
+    or JSON."""
     inspect_format = importlib.import_module("kerascheck.report.inspect_format")
-    return (inspect_format.render_json if format_name == "json" else inspect_format.render_text)(compile_facts)
+    return (inspect_format.render_json if format_name == "json" else inspect_format.render_text)(compile_facts,
+                                                                                                 model_calls)
 
 
-def inspect_summary(compile_facts: list) -> str:
+def inspect_summary(compile_facts: list, model_calls: list = ()) -> str:
     """`kerascheck inspect`'s line on stderr: compile calls found, outputs with known activation and units."""
-    return importlib.import_module("kerascheck.report.inspect_format").summary(compile_facts)
+    return importlib.import_module("kerascheck.report.inspect_format").summary(compile_facts, model_calls)
 
 
 def summary(findings: list, file_count: int, in_baseline: int = 0) -> str:

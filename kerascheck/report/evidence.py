@@ -47,8 +47,14 @@ def note(evidence: Optional[dict]) -> str:
     if not evidence:
         return ""
     label = keras_label(evidence)
+    if evidence.get("error") and evidence.get("reproduced") is False:
+        return f" [not reproduced on {label}, which raised instead: {evidence['error']}]"
     if evidence.get("error"):
         return f" [confirmed on {label}: {evidence['error']}]"
+    if evidence.get("trained"):
+        numbers = ", ".join(f"{name} {_number(value)}" for name, value in (evidence.get("history") or {}).items())
+        verdict = "confirmed on" if evidence.get("reproduced") else "not reproduced on"
+        return f" [{verdict} {label}: fit ran one epoch without an error{': ' + numbers if numbers else ''}]"
     if evidence.get("warning"):
         return f" [{label} warns: {evidence['warning']}]"
     if evidence.get("broadcast"):

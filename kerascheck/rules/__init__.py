@@ -35,6 +35,11 @@ the editor's quick fixes; the `[*]` marks come from the intent. Add a golden pai
 (tests/fixes/NAME.in.py and .out.py, regenerated with KERASCHECK_UPDATE_GOLDEN=1) and
 a fixture with `# expect:` comments to test it end to end. A message names lines with
 `check.name_line(line)` (a notebook's lines are named by cell), never by hand.
+
+A rule reads one of three kinds of facts: `check_output(OutputCheck)` gets each output of each
+compile with its loss and metrics (KC1, KC2), `check_calls(facts, target)` the calls outside
+compile (KC3), `check_data(DataCheck)` the data given to known models and the uses of their
+predictions (KC4: kerascheck/facts.py, "data").
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ from typing import Callable, Iterable
 
 from kerascheck.facts import FileFacts
 from kerascheck.findings import Finding
-from kerascheck.rules.base import OutputCheck, Rule, line_of
+from kerascheck.rules.base import DataCheck, OutputCheck, Rule, line_of
 from kerascheck.versions import KerasTarget
 
 
@@ -82,14 +87,14 @@ def check_file(facts: FileFacts, target: KerasTarget, rules: Iterable = None, na
     rules = [rule() for rule in (rules if rules is not None else all_rules())]
     findings = {}
 
-    def add(rule, report, output=None):
+    def add(rule, report, output=None, fixable=True):
         span = report.span
         key = (rule.code, span.line, span.column)
         if key not in findings:
             findings[key] = Finding(
                 path=facts.path, line=span.line, column=span.column, end_line=span.end_line,
                 end_column=span.end_column, code=rule.code, name=rule.name, message=report.message,
-                fix=report.fix, output=dict(output) if output is not None else None)
+                fix=report.fix if fixable else None, output=dict(output) if output is not None else None)
 
     for problem in facts.problems:
         for rule in rules:
@@ -100,9 +105,17 @@ def check_file(facts: FileFacts, target: KerasTarget, rules: Iterable = None, na
             check = OutputCheck(compile_fact, trained, target, name_line, facts)
             output = trained.output
             described = {"activation": output.activation, "units": output.units, "line": output.layer_line}
+            # A compile in a function whose callers pass different models: a fix there would change it for every
+            # caller, and what is right for one is the mistake of another. The finding stands, without a fix.
+            fixable = compile_fact.call_site is None
             for rule in rules:
                 for report in rule.check_output(check):
-                    add(rule, report, described)
+                    add(rule, report, described, fixable)
+    if facts.model_calls or facts.prediction_uses or facts.compiles:
+        data_check = DataCheck(facts, target, name_line)
+        for rule in rules:
+            for report in rule.check_data(data_check):
+                add(rule, report)
     for rule in rules:
         check_calls = getattr(rule, "check_calls", None)
         if check_calls is not None:

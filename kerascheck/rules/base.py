@@ -63,6 +63,24 @@ class OutputCheck:
         return self.loss.span if self.loss is not None else self.compile.span
 
 
+@dataclass(frozen=True)
+class DataCheck:
+    """A file's data facts (kerascheck/facts.py, "data"): the calls that give a known model data, and the uses of its
+    predictions. What the KC4 rules read."""
+
+    facts: FileFacts
+    target: KerasTarget
+    name_line: Callable = line_of
+
+    @property
+    def model_calls(self) -> list:
+        return self.facts.model_calls
+
+    @property
+    def prediction_uses(self) -> list:
+        return self.facts.prediction_uses
+
+
 class Rule:
     """Base class. Subclasses set code/name/summary and override one check method.
 
@@ -90,6 +108,10 @@ class Rule:
     def check_problem(self, problem: FileProblem) -> Iterable[Report]:
         return ()
 
+    def check_data(self, check: DataCheck) -> Iterable[Report]:
+        """The file's data facts against its models (KC4)."""
+        return ()
+
     def check_noqa(self, unused) -> Iterable[Report]:
         """`unused`: a kerascheck.suppression.UnusedNoqa (a `# noqa` comment's KC codes that silenced nothing)."""
         return ()
@@ -111,15 +133,19 @@ class Rule:
 
 
 def describe_output(output: OutputFact, name_line: Callable = line_of) -> str:
-    """'softmax output (line 17, 10 units)'."""
+    """'softmax output (line 17, 10 units)'; 'softmax output (models/cnn.py:17, 10 units)' for another module's layer."""
     activation = output.activation or "unknown-activation"
     details = []
     if output.layer_line is not None:
-        details.append(name_line(output.layer_line))
+        layer_path = getattr(output, "layer_path", None)  # the layer is in an imported module of the project
+        details.append(f"{layer_path}:{output.layer_line}" if layer_path else name_line(output.layer_line))
     if output.units is None:
         details.append("unknown units")
     else:
         details.append(f"{output.units} unit" + ("s" if output.units != 1 else ""))
+    call_site = getattr(output, "call_site", None)
+    if call_site is not None:
+        details.append(f"the model passed at {name_line(call_site)}")
     name = f" '{output.name}'" if output.name else ""
     return f"{activation} output{name} ({', '.join(details)})"
 

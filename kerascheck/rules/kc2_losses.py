@@ -410,9 +410,15 @@ class DoubleOutputActivation(Rule):
         stacked = check.output.stacked
         if len(stacked) >= 2:
             first, second = stacked[-2], stacked[-1]
-            yield Report(check.loss_span(), f"{second.name} on {check.name_line(second.line)} is applied to an output that already "
-                                            f"went through {first.name} on {check.name_line(first.line)}: the probabilities are "
+            yield Report(check.loss_span(), f"{second.name} on {_where(check, second)} is applied to an output that "
+                                            f"already went through {first.name} on {_where(check, first)}: the "
+                                            f"probabilities are "
                                             f"squashed a second time; remove one of the two")
+
+
+def _where(check, activation) -> str:
+    """'line 17' (a notebook's: 'line 4 of cell 6'), or 'models/cnn.py:17' for a line of an imported module."""
+    return f"{activation.path}:{activation.line}" if activation.path else check.name_line(activation.line)
 
 
 def known_loss_strings(target) -> frozenset:

@@ -168,13 +168,29 @@ def layer_arguments(layer: str) -> dict:
     return LAYER_ARGUMENTS.get(layer, GENERIC_ARGUMENTS)
 
 
+# Convolution arguments Keras 1 did not have: a call using one is written for Keras 2+, so a third positional that
+# differs from the second is the stride (`Conv2D(filters, 3, 1, padding="same")` in Keras 3 code). Equal numbers
+# stay a finding there (`Conv2D(64, 5, 5, padding='same')`: a Keras 1 habit in tf.keras code).
+KERAS2_CONV_KEYWORDS = frozenset({
+    "padding", "strides", "data_format", "dilation_rate", "use_bias", "groups", "depth_multiplier",
+    "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "kernel_constraint",
+    "bias_constraint", "depthwise_initializer", "pointwise_initializer", "depthwise_regularizer",
+    "pointwise_regularizer", "depthwise_constraint", "pointwise_constraint",
+})
+
+
 def positional_kernel(call, layer: str) -> bool:
     """Conv2D(32, 3, 3) / Conv3D(32, 3, 3, 3): Keras 1's separate kernel sizes as positionals."""
     size = 3 if layer in CONV3D_LIKE else 2 if layer in CONV2D_LIKE else 0
     if not size or call.positional_count != size + 1 or "kernel_size" in call.keywords:
         return False
     values = call.positional_values[1:size + 1]
-    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return False
+    if all(v == 1 for v in values):
+        return False  # kernel 1 and stride 1, or Keras 1's 1x1 kernel: the same layer either way
+    # Keras 2+ code passing a stride that differs from the kernel size (`Conv2D(f, 3, 1, padding="same")`)
+    return not (KERAS2_CONV_KEYWORDS.intersection(call.keywords) and len(set(values)) > 1)
 
 
 # ---------------------------------------------------------------- targets
@@ -643,10 +659,36 @@ class RemovedTrainingMethod(Rule):
         _SEQ + "model.fit_generator(gen, steps_per_epoch=10, epochs=2)\n",
         _SEQ + "labels = model.predict_classes(x)\n",
         "import keras\ndef run(m, gen):\n    return m.predict_generator(gen, steps=5)\n",
+        # a Keras model subclass calling the removed method it does not define
+        "import keras\nclass Net(keras.Model):\n    def run(self, gen):\n        return self.predict_generator(gen)\n",
+        "import keras\nclass Net(keras.Model):\n    def run(self, gen):\n        return super().predict_generator(gen)\n",
+        # a Keras spelling knowledge does not list is still not "surely not Keras"
+        "import tensorflow as tf\nfrom tensorflow.compat.v1.keras.models import Model\nclass Net(Model):\n"
+        "    def fit_generator(self, gen):\n        return super(Net, self).fit_generator(gen)\n",
+        _SEQ + "from sklearn.linear_model import LogisticRegression\nclf = LogisticRegression()\n"
+               "scores = model.predict_proba(x)\n",
     )
     passes = (
         _SEQ + "model.fit(gen, steps_per_epoch=10, epochs=2)\n",
         "# kerascheck: keras-version=2.3.1\n" + _SEQ + "model.fit_generator(gen, steps_per_epoch=10, epochs=2)\n",
+        # scikit-learn's own predict_proba, in a file that also uses Keras (seen on real code)
+        _SEQ + "from sklearn.linear_model import LogisticRegression\n"
+               "scores = LogisticRegression(C=1.0).fit(x, y).predict_proba(x)\n",
+        _SEQ + "import sklearn.ensemble\nforest = sklearn.ensemble.RandomForestClassifier()\nforest.fit(x, y)\n"
+               "scores = forest.predict_proba(x)\n",
+        _SEQ + "from keras.wrappers.scikit_learn import KerasClassifier\nclf = KerasClassifier(build_fn=make)\n"
+               "scores = clf.predict_proba(x)\n",
+        # a class's own method of the same name
+        "import keras\nclass Runner:\n    def predict_generator(self, gen):\n        return [self.net.predict(g) for g in gen]\n"
+        "    def run(self, gen):\n        return self.predict_generator(gen)\n",
+        # the base class's own method, in a class with no Keras base (a PyTorch estimator)
+        "import keras\nfrom art.estimators.pytorch import PyTorchEstimator\nclass Trainer(PyTorchEstimator):\n"
+        "    def fit_generator(self, gen, nb_epochs=2):\n        super().fit_generator(gen, nb_epochs=nb_epochs)\n",
+        # an sklearn-style estimator (aeon, sktime) calling the predict_proba its base class defines
+        "import keras\nfrom aeon.classification.base import BaseClassifier\nclass Deep(BaseClassifier):\n"
+        "    def _predict(self, X):\n        return self.predict_proba(X).argmax(axis=1)\n",
+        # a file that never says Keras: a model-like method there is not a Keras model's
+        "import torch\ntrainer.fit_generator(data, nb_epochs=30)\n",
     )
 
     def check_calls(self, facts, target):
@@ -675,7 +717,10 @@ class Keras1PositionalKernel(Rule):
     ## What it does
     Flags a convolution called Keras 1 style, with its kernel size as separate
     positional numbers: `Convolution2D(32, 3, 3)`, `Conv2D(32, 3, 3)`,
-    `Convolution3D(16, 3, 3, 3)`.
+    `Convolution3D(16, 3, 3, 3)`. Not flagged: sizes that are all 1 (the same layer
+    either way), and a call that also passes an argument Keras 1 did not have
+    (`padding=`, `data_format=`, `use_bias=`, ...) with a third number that differs from
+    the second (Keras 2+ code passing its stride, `Conv2D(64, 3, 1, padding='same')`).
 
     ## Why is this bad?
     Keras 1 read `(filters, rows, cols)`. tf.keras and Keras 3 read
@@ -713,6 +758,10 @@ class Keras1PositionalKernel(Rule):
         "from keras.layers import Conv2D\nlayer = Conv2D(32, (3, 3), 2)\n",
         "from keras.layers import Conv2D\nlayer = Conv2D(32, 3, strides=2)\n",
         "from keras.layers import Conv2D\nlayer = Conv2D(32, k, s)\n",
+        # Keras 2+ code (padding=, data_format=, use_bias= did not exist in Keras 1): the third number is the stride
+        "import keras\nlayer = keras.layers.Conv2D(64, 3, 1, padding='same', data_format=fmt)\n",
+        "import tensorflow as tf\nlayer = tf.keras.layers.Conv2D(6, 3, 2, use_bias=False)\n",
+        "from keras.layers import Conv2D\nlayer = Conv2D(192, 1, 1)\n",
         "# kerascheck: keras-version=1.2.2\nfrom keras.layers import Convolution2D\nlayer = Convolution2D(32, 3, 3)\n",
     )
 

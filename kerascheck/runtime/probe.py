@@ -27,6 +27,10 @@ Default mode (never imports user code)::
 (multi-hot), binary (0/1 per unit) or regression (real targets). ``form``:
 "string" is passed as the string, "function" as ``keras.losses.<name>`` /
 ``keras.metrics.<name>`` (kwargs ignored), "class" as ``<Name>(**kwargs)``.
+An optional case key ``"target": {"encoding": "one_hot" | "integer", "classes": n,
+"label_shape": [1]}`` fits the stand-in for one epoch (batch 16) on targets encoded so (the data
+facts of KC401-KC404) instead of evaluating it: the result then has ``"trained": true`` and
+``"history"`` (the epoch's loss and metrics), or the error Keras raised (``error_stage`` "fit").
 An optional case key ``"activation_layer": true`` builds ``Dense(units)`` +
 ``Activation(act)`` instead of ``Dense(units, activation=act)``. An optional
 ``"head_input": [13, 13, 32]`` (KC501) makes the stand-in's input that shape, as
@@ -125,8 +129,9 @@ import warnings
 if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
     sys.path.pop(0)
 
-PROBE_VERSION = 1
+PROBE_VERSION = 2
 N_FEATURES = 8
+FIT_BATCH = 16  # a target case fits one epoch in batches of this size (as docs/keras-semantics.md measured)
 
 # Warnings that say nothing about the user's model (TF 1.x deprecations etc.).
 _NOISE_CATEGORIES = (DeprecationWarning, PendingDeprecationWarning, FutureWarning,
@@ -184,6 +189,14 @@ _INNER_ERROR = re.compile(r"\n\s*([A-Za-z_][\w.]*(?:Error|Exception)): ")
 
 def _error_text(exc):
     msg = str(exc).strip()
+    if "Received a label value" in msg:  # TF 1's: the labels and the node follow; the sentence says it all
+        msg = msg.split("  Label values")[0]
+    if "Graph execution error" in msg:
+        # TF 2's graph errors: a traceback, then the op's own message (and the node): keep the message
+        lines = [line.strip() for line in msg.splitlines() if line.strip() and not line.startswith(" ")
+                 and not line.strip().startswith(("[[", "File ", "Detected at node", "Graph execution error"))]
+        if lines:
+            return "%s: %s" % (type(exc).__name__, lines[-1].split("  Label values")[0][:500])
     # tf.function errors wrap the real one in "in user code:" + a traceback;
     # quote the innermost error, which is what the user would act on.
     if "in user code:" in msg:
@@ -424,6 +437,23 @@ def _synthetic(np, task, units, batch, seed, features=(N_FEATURES,)):
     return x, y
 
 
+class _Done(Exception):
+    """A case that has all it needs before the metrics part (a target case)."""
+
+
+def _target_data(np, target, batch, seed):
+    """Targets as the program's data facts describe them: one-hot (N, classes), or integer labels 0..classes-1
+    of shape (N,) + label_shape."""
+    rng = np.random.RandomState(seed + 2)
+    classes = int(target.get("classes") or 10)
+    labels = rng.randint(0, classes, size=batch)
+    labels[:classes] = np.arange(min(classes, batch))  # every class appears
+    if target.get("encoding") == "one_hot":
+        return np.eye(classes, dtype="float32")[labels]
+    shape = (batch,) + tuple(int(size) for size in (target.get("label_shape") or ()))
+    return labels.reshape(shape).astype("int32")
+
+
 def _true_accuracy(np, task, pred, y, threshold):
     """The accuracy the user means, from the same predictions."""
     pred = np.asarray(pred, dtype="float64")
@@ -572,6 +602,18 @@ def _run_case(keras, np, case, default_units, seed, batch):
                 stage = "compile"
                 model.compile(optimizer="sgd", loss=loss, metrics=metrics)
 
+                target = case.get("target")
+                if target is not None:
+                    # The data facts' targets (KC401-KC404): does fit run on them, and what does it report?
+                    stage = "fit"
+                    x = np.random.RandomState(seed).normal(size=(batch, N_FEATURES)).astype("float32")
+                    y = _target_data(np, target, batch, seed)
+                    history = model.fit(x, y, epochs=1, batch_size=FIT_BATCH, verbose=0)
+                    result["trained"] = True
+                    result["history"] = dict((k, _to_float(v[-1])) for k, v in history.history.items())
+                    result["loss_value"] = result["history"].get("loss")
+                    raise _Done()
+
                 stage = "evaluate"
                 x, y = _synthetic(np, task, units, batch, seed, features)
                 values = _evaluate(model, x, y, batch)
@@ -600,6 +642,8 @@ def _run_case(keras, np, case, default_units, seed, batch):
                             if entry["resolved"] in _PLAIN_ACCURACIES:
                                 entry["true_accuracy"] = acc
                         result["metrics"].append(entry)
+    except _Done:
+        pass
     except Exception as exc:
         result["error"] = _error_text(exc)
         result["error_stage"] = stage

@@ -385,6 +385,67 @@ def probe_compiles(compile_facts, python=None, cache_dir=None, timeout=DEFAULT_T
     return header, [(cf, t, dict(r, kind=kind)) for (cf, t, kind), r in zip(owners, reply["results"])]
 
 
+# ---------------------------------------------------------------- data facts -> target cases
+
+_TARGET_METHODS = ("fit", "evaluate", "train_on_batch", "test_on_batch", "fit_generator", "evaluate_generator")
+
+
+def data_cases(model_calls, default_units=10, id_prefix="d"):
+    """Probe cases for the targets the program gives its models (KC401-KC404): for each call that trains or
+    evaluates a single-output model on targets of known encoding, a stand-in with the same output, loss and
+    metrics, fitted on synthetic targets of that encoding and number of classes.
+
+    Returns [(call, trained output, target fact, case)]. Skipped like ``cases_from_compile``: an unknown
+    activation or loss, unknown units (but softmax: ``default_units``); and targets whose encoding is not
+    one-hot or integer labels.
+    """
+    found, seen = [], set()
+    for call in model_calls:
+        if call.method not in _TARGET_METHODS or len(call.trained) != 1 or len(call.outputs) > 1:
+            continue
+        trained = call.trained[0]
+        output, loss = trained.output, trained.loss
+        if loss is None or output.activation is None:
+            continue
+        units = output.units if output.units is not None else (default_units if output.activation == "softmax"
+                                                                else None)
+        lspec = _loss_spec(loss)
+        if units is None or lspec is None:
+            continue
+        metrics = [spec for spec in (_metric_spec(m, j) for j, m in enumerate(trained.metrics or []))
+                   if spec is not None]
+        for target in call.targets:
+            if target.encoding not in ("one_hot", "integer"):
+                continue
+            classes = target.classes or (units if target.encoding == "one_hot" else default_units)
+            label_shape = list(target.shape[1:]) if target.encoding == "integer" and target.shape else []
+            if any(size is None for size in label_shape):
+                continue
+            case = {"units": units, "activation": output.activation, "task": "sparse", "loss": lspec,
+                    "metrics": metrics,
+                    "target": {"encoding": target.encoding, "classes": classes, "label_shape": label_shape}}
+            key = json.dumps(case, sort_keys=True) + repr((getattr(call, "path", None), loss.span))
+            if key in seen:
+                continue
+            seen.add(key)
+            case["id"] = "%s%d" % (id_prefix, len(found))
+            found.append((call, trained, target, case))
+    return found
+
+
+def probe_targets(model_calls, python=None, cache_dir=None, timeout=DEFAULT_TIMEOUT, default_units=10,
+                  use_cache=True):
+    """``data_cases`` run in one (cached) probe call: (header, [(call, trained, target, result)])."""
+    found = data_cases(model_calls, default_units)
+    if not found:
+        return {}, []
+    reply = probe_cases([case for *_, case in found], python=python, cache_dir=cache_dir, timeout=timeout,
+                        default_units=default_units, use_cache=use_cache)
+    header = dict((k, v) for k, v in reply.items() if k != "results")
+    return header, [(call, trained, target, result)
+                    for (call, trained, target, _), result in zip(found, reply["results"])]
+
+
 # ---------------------------------------------------------------- import mode
 
 def run_import(target, sys_path=(), python=None, timeout=DEFAULT_TIMEOUT):

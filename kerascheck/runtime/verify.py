@@ -15,7 +15,7 @@ from typing import Optional
 from kerascheck.findings import Finding
 from kerascheck.report.evidence import keras_label, measured, units_note
 from kerascheck.rules import all_rules, rule_by_code
-from kerascheck.runtime.runner import RuntimeProbeError, probe_compiles
+from kerascheck.runtime.runner import RuntimeProbeError, probe_compiles, probe_targets
 
 # A reported metric this far from the true accuracy is a disagreement.
 TOLERANCE = 0.01
@@ -45,8 +45,8 @@ def _finding(code: str, path: str, span, message: str, runtime: dict) -> Finding
 
 
 def verify(findings: list, compiles: list, is_selected, python: Optional[str], cache_dir: Optional[str],
-           use_cache: bool = True) -> tuple:
-    """Run the probe for every inferred output; return (findings, header).
+           use_cache: bool = True, model_calls: list = ()) -> tuple:
+    """Run the probe for every inferred output, and for the targets given to the models; return (findings, header).
 
     `is_selected(code, path)` says whether a KC9 code is enabled for a file.
     Raises RuntimeProbeError when Keras cannot be run at all.
@@ -66,6 +66,9 @@ def verify(findings: list, compiles: list, is_selected, python: Optional[str], c
                                          structure=structure if structural else None)
     finally:
         _progress_done()
+    if model_calls:
+        findings, data_header = verify_targets(findings, model_calls, python, cache_dir, use_cache)
+        header = header or data_header
     if not results:
         return findings, header
     label = keras_label(header)
@@ -135,4 +138,42 @@ def verify(findings: list, compiles: list, is_selected, python: Optional[str], c
     return merged, header
 
 
-__all__ = ["verify", "RuntimeProbeError"]
+def verify_targets(findings: list, model_calls: list, python: Optional[str], cache_dir: Optional[str],
+                   use_cache: bool = True) -> tuple:
+    """The data rules' evidence (KC401-KC404): a stand-in fitted on targets encoded as the program's are.
+
+    Keras's error confirms a finding that says it raises; a fit that runs confirms one that says it trains
+    silently (with the epoch's numbers), and leaves one that says it raises "not reproduced". The runtime's
+    word only joins static findings: nothing new is reported from it.
+    """
+    _progress(f"runtime check: fitting stand-ins on the program's targets in {python or sys.executable} ...")
+    try:
+        header, results = probe_targets(model_calls, python=python, cache_dir=cache_dir,
+                                        default_units=DEFAULT_UNITS, use_cache=use_cache)
+    finally:
+        _progress_done()
+    data_rules = {rule.code for rule in all_rules() if rule.runtime_evidence == "data"}
+    by_position = {}
+    for finding in findings:
+        if finding.code in data_rules:
+            by_position.setdefault((finding.path, finding.line, finding.column), []).append(finding)
+    for call, trained, target, result in results:
+        span = trained.loss.span if trained.loss is not None else call.span
+        statics = by_position.get((getattr(call, "path", None), *_pos(span)), [])
+        evidence = {"keras_version": header.get("keras_version"), "backend": header.get("backend"),
+                    "tensorflow_version": header.get("tensorflow_version"), "python": header.get("python"),
+                    "units": result.get("units"), "static_units": trained.output.units,
+                    "target": {"encoding": target.encoding, "classes": target.classes}}
+        if result.get("error"):
+            evidence.update(error=result["error"], stage=result.get("error_stage"))
+        else:
+            evidence.update(trained=True, history=result.get("history") or {})
+        for finding in statics:
+            silent = finding.code == "KC404"
+            reproduced = bool(result.get("error")) != silent
+            if finding.runtime is None or reproduced:
+                finding.runtime = dict(evidence, reproduced=reproduced)
+    return findings, header
+
+
+__all__ = ["verify", "verify_targets", "RuntimeProbeError"]
