@@ -98,6 +98,7 @@ class KerasObjectFact:
     kind: str
     span: Optional[Span] = None  # where it is made (the constructor call) or written
     line: Optional[int] = None
+    path: Optional[str] = None  # the file it is made in, when not the file checked (a module it imports)
 
 
 @dataclass

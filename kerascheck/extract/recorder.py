@@ -234,7 +234,8 @@ class FactRecorder:
             return None
         node = node if node is not None else getattr(value, "node", None)
         return KerasObjectFact(package=package, name=knowledge.keras_path(qualified) or qualified, kind=kind,
-                               span=self._span(node), line=self.interpreter.line_of(node) if node is not None else None)
+                               span=self._span(node), line=self.interpreter.line_of(node) if node is not None else None,
+                               path=self.path_of(node) if node is not None else None)
 
     def _model_objects(self, model: ModelValue) -> tuple:
         """The model's constructor (or Keras base class), its inputs and layers, each with its package, in source order."""
