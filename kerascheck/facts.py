@@ -53,6 +53,9 @@ class InputFact:
     span: Optional[Span] = None  # the argument that declares it (KC308/KC407 report there)
     line: Optional[int] = None
     name: Optional[str] = None  # Input(name=...)
+    # Written under an `if` that tests the image data format (`if K.image_data_format() == 'channels_first':`):
+    # the program picks the axis order itself (KC308 stays silent).
+    in_data_format_branch: bool = False
     path: Optional[str] = None  # the file that declares it, when not the file checked (a module it imports)
     # The first size written is the number of samples (`input_shape=(len(x), 20)`, `(x.shape[0], 28, 28)`):
     # the batch axis written into the shape (KC407).
@@ -84,6 +87,20 @@ class LayerFact:
     applied_to_unknown: bool = False
 
 
+@dataclass(frozen=True)
+class KerasObjectFact:
+    """A Keras object used on a model, and the Keras package it comes from (KC503)."""
+
+    package: str  # 'keras' (standalone), 'tensorflow.keras' (tf.keras), 'tensorflow.python.keras', 'tf_keras'
+    name: str  # its Keras name: 'layers.Dense', 'models.Sequential', 'optimizers.Adam', 'metrics.AUC'
+    # 'model', 'layer', 'input', 'optimizer', 'loss', 'metric' (a function), 'metric_object' (an instance);
+    # knowledge/packages.py says which of them break when mixed.
+    kind: str
+    span: Optional[Span] = None  # where it is made (the constructor call) or written
+    line: Optional[int] = None
+    path: Optional[str] = None  # the file it is made in, when not the file checked (a module it imports)
+
+
 @dataclass
 class ModelFact:
     """The model a compile (or another call) is about: how it is built, what it is given."""
@@ -93,6 +110,8 @@ class ModelFact:
     inputs: list = field(default_factory=list)  # list[InputFact], as declared
     layers: list = field(default_factory=list)  # list[LayerFact] from the input(s) on, in order
     application: Optional[str] = None  # 'ResNet50' for a keras.applications model (or one used as a layer)
+    # The Keras objects it is built from, in source order: its constructor (or Keras base class), inputs, layers.
+    keras_objects: tuple = ()  # tuple[KerasObjectFact]
 
     @property
     def first_layers(self) -> list:
@@ -189,6 +208,8 @@ class CompileFact:
     # empty): "custom compile() override", "model comes from a parameter with no caller in the program",
     # "library model: keras_hub GPT2CausalLM", ... None when the model is known.
     why: Optional[str] = None
+    # The Keras objects the compile gives the model, in source order: optimizer, losses, metrics.
+    keras_objects: tuple = ()  # tuple[KerasObjectFact]
     call_site: Optional[int] = None  # see OutputFact.call_site
 
     @property
@@ -352,6 +373,10 @@ class FileFacts:
     problems: list = field(default_factory=list)  # list[FileProblem]
     calls: list = field(default_factory=list)  # list[CallFact]
     model_calls: list = field(default_factory=list)  # list[ModelCallFact]
+    # The file calls `set_image_data_format('channels_first')` / `set_image_dim_ordering('th')` somewhere (KC308).
+    sets_channels_first: bool = False
+    # The file mentions TF_USE_LEGACY_KERAS (it makes tf.keras the tf_keras package: KC503).
+    mentions_legacy_keras: bool = False
     # The program's other modules read for these facts: (absolute path, content digest, stat key when read),
     # sorted. A change to one of them changes these facts (the results cache checks them).
     dependencies: tuple = ()

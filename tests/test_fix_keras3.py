@@ -153,3 +153,116 @@ def test_without_the_kc305_fix_the_kernel_becomes_a_stride(keras3_results):
     result = keras3_results["mnist_cnn.py:renamed-only"]
     assert result["ok"], result
     assert result["convolutions"] == [[[3, 3], [3, 3]], [[3, 3], [3, 3]]]
+
+
+# ---------------------------------------------------------------- the channels-first story (KC308)
+#
+# A Keras 1 MNIST script with Theano's image order: after `--fix --unsafe-fixes` it still fails on Keras 3,
+# since Keras 2+ reads the last axis as channels. The user then does what the KC308 message says (the shape it
+# gives, np.moveaxis on the data), and the model builds and trains one batch.
+
+CHANNELS_FIRST = "mnist_channels_first.py"
+CHANNELS_FIRST_PREAMBLE = """
+    nb_classes, nb_filters, nb_pool, nb_conv = 10, 32, 2, 3
+    img_rows, img_cols = 28, 28
+    X_train = np.random.randint(0, 256, size=(16, 28, 28)).astype('uint8')
+    Y_train = np.eye(10)[np.random.randint(10, size=16)]
+"""
+
+FIT_HARNESS = r'''
+import json, os, sys, traceback
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+import keras
+results = []
+for job in json.load(sys.stdin):
+    namespace = {"np": np}
+    try:
+        exec(compile(job["code"], job["name"], "exec"), namespace)
+        model = namespace["model"]
+        history = model.fit(namespace["X_train"], namespace["Y_train"], batch_size=16, epochs=1, verbose=0)
+        results.append({"ok": True, "output": list(model.output_shape), "input": list(model.input_shape),
+                        "loss": history.history["loss"][-1]})
+    except Exception as error:
+        results.append({"ok": False, "type": type(error).__name__, "error": str(error)[:500]})
+print(json.dumps({"keras": keras.__version__, "results": results}))
+'''
+
+
+def blocks(text: str, tag: str) -> str:
+    """The lines between `# [tag]` and `# [/tag]`, in order."""
+    kept, inside = [], False
+    for line in text.splitlines():
+        if line.strip() == f"# [{tag}]":
+            inside = True
+        elif line.strip() == f"# [/{tag}]":
+            inside = False
+        elif inside:
+            kept.append(line)
+    assert kept, f"no [{tag}] block"
+    return "\n".join(kept) + "\n"
+
+
+def apply_kc308_advice(text: str, finding: dict) -> str:
+    """What the user does with the KC308 message: the shape it gives at the input_shape= it points at, and the
+    np.moveaxis it names applied to the training images at the end of the data preparation."""
+    import re
+
+    message = finding["message"]
+    shape = re.search(r"declare (\([\d, ]+\))", message).group(1)
+    moveaxis = re.search(r"(np\.moveaxis\(x, 1, -1\))", message).group(1)
+    lines = text.splitlines()
+    row = finding["line"] - 1
+    start, end = finding["column"] - 1, finding["end_column"] - 1
+    assert finding["end_line"] == finding["line"], finding
+    assert lines[row][start:end].startswith("input_shape="), lines[row][start:end]
+    lines[row] = lines[row][:start] + f"input_shape={shape}" + lines[row][end:]
+    closing = lines.index("# [/data]")
+    lines.insert(closing, "X_train = " + moveaxis.replace("(x,", "(X_train,"))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def channels_first_story(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("channels_first")
+    shutil.copyfile(KERAS1 / CHANNELS_FIRST, folder / CHANNELS_FIRST)
+    original = (folder / CHANNELS_FIRST).read_text()
+    done = subprocess.run([sys.executable, "-m", "kerascheck", "check", CHANNELS_FIRST, "--fix", "--unsafe-fixes",
+                           "--keras-version", "unknown"], cwd=folder, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert [line.split()[1] for line in done.stdout.splitlines()] == ["KC308"], done.stdout  # no fix: the data too
+    fixed = (folder / CHANNELS_FIRST).read_text()
+    report = subprocess.run([sys.executable, "-m", "kerascheck", "check", CHANNELS_FIRST, "--output-format", "json",
+                             "--keras-version", "unknown"], cwd=folder, capture_output=True, text=True, timeout=300)
+    findings = json.loads(report.stdout)
+    assert [f["code"] for f in findings] == ["KC308"], findings
+    advised = apply_kc308_advice(fixed, findings[0])
+    preamble = textwrap.dedent(CHANNELS_FIRST_PREAMBLE)
+    jobs = [{"name": f"{CHANNELS_FIRST}:{label}", "code": preamble + blocks(text, "data") + blocks(text, "model-building")}
+            for label, text in (("before", original), ("fixed", fixed), ("advised", advised))]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="", KERAS_BACKEND="tensorflow",
+               PYTHONHASHSEED="0")
+    ran = subprocess.run([keras3_python(), "-c", FIT_HARNESS], input=json.dumps(jobs), capture_output=True, text=True,
+                         env=env, timeout=600)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    reply = json.loads(ran.stdout.strip().splitlines()[-1])
+    assert reply["keras"].startswith("3."), reply["keras"]
+    results = dict(zip(("before", "fixed", "advised"), reply["results"]))
+    return {"results": results, "finding": findings[0], "advised": advised}
+
+
+def test_channels_first_program_fails_on_keras3_even_after_the_fixes(channels_first_story):
+    results = channels_first_story["results"]
+    assert not results["before"]["ok"] and "border_mode" in results["before"]["error"], results["before"]
+    fixed = results["fixed"]
+    assert not fixed["ok"], fixed
+    assert fixed["type"] == "ValueError" and "Computed output size would be zero or negative" in fixed["error"], fixed
+
+
+def test_channels_first_program_trains_once_the_kc308_advice_is_applied(channels_first_story):
+    finding = channels_first_story["finding"]
+    assert "(28, 28, 1)" in finding["message"] and "np.moveaxis(x, 1, -1)" in finding["message"]
+    assert "input_shape=(28, 28, 1)" in channels_first_story["advised"]
+    advised = channels_first_story["results"]["advised"]
+    assert advised["ok"], advised
+    assert advised["input"] == [None, 28, 28, 1] and advised["output"] == [None, 10], advised

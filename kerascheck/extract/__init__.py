@@ -150,6 +150,8 @@ def extract_text(path: str, text: str, project_root: Optional[str] = None) -> Fi
         if may_compile:
             facts.compiles = interpreter.run()
             facts.model_calls = interpreter.recorder.model_call_facts()
+            facts.sets_channels_first = interpreter.sets_channels_first
+            facts.mentions_legacy_keras = "TF_USE_LEGACY_KERAS" in text
             facts.prediction_uses = interpreter.recorder.prediction_use_facts()
             facts.dependencies = interpreter.dependencies
         if may_call:

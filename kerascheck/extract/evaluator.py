@@ -348,7 +348,7 @@ class Evaluator:
 
     def attribute(self, owner: Value, attr: str, node) -> Value:
         if isinstance(owner, Ref):
-            return Ref(f"{owner.qualified}.{attr}", node)
+            return Ref(f"{owner.qualified}.{attr}", node, owner.snippet)
         if isinstance(owner, InstanceValue):
             if attr in owner.attrs:
                 return owner.attrs[attr]

@@ -98,6 +98,10 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
         self.recorder = FactRecorder(self)
         # `set_image_data_format('channels_first')` / `set_image_dim_ordering('th')` seen so far.
         self.image_data_format: Optional[str] = None
+        self.sets_channels_first = False  # anywhere in the file (FileFacts.sets_channels_first)
+        # (first line, last line) of each `if` whose test reads the image data format: shapes declared there are
+        # the program's own choice of axis order (InputFact.in_data_format_branch).
+        self.data_format_branches: list = []
         # The program's other modules (extract/project.py): where imports lead, and those read so far.
         self.layout = layout
         self.loaded: dict = {}  # absolute path -> (SourceModule or None, its global Scope or None)
@@ -369,9 +373,25 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
     def entered(self, value: Value) -> Value:
         return value if isinstance(value, ModelValue) else UNKNOWN
 
+    def in_data_format_branch(self, *nodes) -> bool:
+        for node in nodes:
+            line = getattr(node, "lineno", None)
+            if line is not None and any(first <= line <= last for first, last in self.data_format_branches):
+                return True
+        return False
+
+    def call(self, func: Value, args: list, kwargs: dict, node: ast.Call, frame: Frame) -> Value:
+        made = super().call(func, args, kwargs, node, frame)
+        if isinstance(func, Ref) and not func.snippet and getattr(made, "node", None) is node and \
+                isinstance(made, (LayerValue, ModelValue, KerasObject, TensorValue)):
+            made.origin = func.qualified  # the package it comes from (KC503); a snippet's bare name has none
+        return made
+
     # ------------------------------------------------------------ statements and operators with data
 
     def exec_statement(self, node: ast.stmt, frame: Frame) -> None:
+        if isinstance(node, ast.If) and _tests_data_format(node.test):
+            self.data_format_branches.append((node.lineno, getattr(node, "end_lineno", None) or node.lineno))
         if not self.exec_data_statement(node, frame):
             super().exec_statement(node, frame)
 
@@ -691,6 +711,7 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
             value = const_str(args[0])
             if value in _DATA_FORMATS:
                 self.image_data_format = _DATA_FORMATS[value]
+                self.sets_channels_first |= self.image_data_format == CHANNELS_FIRST
             return Const(None)
         if name in layers.LAYER_FUNCTIONS and path.startswith("layers."):
             # `concatenate([a, b], axis=-1)`: the layer made and applied at once.
@@ -771,11 +792,13 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
             where = keyword_nodes.get(keyword)
             return InputFact(shape=shape, keyword=keyword, span=self.span_of(where), line=self.line_of(where),
                              name=const_str(kwargs.get("name")), batch_in_shape=_writes_sample_count(value),
+                             in_data_format_branch=self.in_data_format_branch(where, getattr(value, "node", None)),
                              path=self.shown_path_of(node))
         if positional_keyword is not None and args:
             return InputFact(shape=_shape_tuple(args[0], batch_included=False), keyword=positional_keyword,
                              span=self.span_of(node.args[0]), line=self.line_of(node.args[0]),
-                             name=const_str(kwargs.get("name")), path=self.shown_path_of(node))
+                             name=const_str(kwargs.get("name")), path=self.shown_path_of(node),
+                             in_data_format_branch=self.in_data_format_branch(node, getattr(args[0], "node", None)))
         if "input_length" in kwargs:  # Embedding(input_length=100) as a Sequential's first layer
             length = const_int(kwargs["input_length"])
             where = keyword_nodes.get("input_length")
@@ -851,6 +874,19 @@ def keras_name(qualified: str) -> Optional[str]:
     if path is None:
         return None
     return path.rsplit(".", 1)[-1] if path else None
+
+
+# Names in an `if` test that say it reads the image data format (`K.image_data_format() == 'channels_first'`).
+_DATA_FORMAT_WORDS = ("data_format", "dim_ordering", "channels_first", "channels_last")
+
+
+def _tests_data_format(test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        word = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else \
+            node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+        if word is not None and any(part in word for part in _DATA_FORMAT_WORDS):
+            return True
+    return False
 
 
 def _outside_why(qualified: str) -> str:

@@ -95,11 +95,11 @@ def lookup(name: str, scope: Scope, snippet_extra: Optional[dict] = None) -> Val
         current = current.parent
     # A pasted snippet: Keras's own names with no import still mean Keras.
     if name in knowledge.SNIPPET_MODULE:
-        return Ref(knowledge.SNIPPET_MODULE[name])
+        return Ref(knowledge.SNIPPET_MODULE[name], snippet=True)
     if name in BUILTINS:
         return Ref("builtins." + name)
     if snippet_extra and name in snippet_extra and not has_foreign_star_import(scope):
-        return Ref(snippet_extra[name])
+        return Ref(snippet_extra[name], snippet=True)
     return UNKNOWN
 
 

@@ -20,10 +20,10 @@ from kerascheck.extract.values import (
     ModelValue, PredictionValue, Ref, Sequence, TensorValue, Value, is_unknown,
 )
 from kerascheck.facts import (
-    Activation, CompileFact, DataFact, InputFact, LayerFact, LossFact, MetricFact, ModelCallFact, ModelFact,
-    OutputFact, PredictionUseFact, Span, TrainedOutput,
+    Activation, CompileFact, DataFact, InputFact, KerasObjectFact, LayerFact, LossFact, MetricFact, ModelCallFact,
+    ModelFact, OutputFact, PredictionUseFact, Span, TrainedOutput,
 )
-from kerascheck.knowledge import applications, layers
+from kerascheck.knowledge import applications, layers, packages
 from kerascheck.knowledge.shapes import CHANNELS_LAST, LayerArgs
 
 # A model's methods that take data or give predictions (ModelCallFact), with their positional parameters.
@@ -222,7 +222,89 @@ class FactRecorder:
         if own is not None:
             inputs = own  # what Keras takes as the model's inputs, not a nested model's reached on a path
         return ModelFact(style=model.style, line=self.interpreter.line_of(model.node), inputs=inputs,
-                         layers=layers_seen, application=model.application)
+                         layers=layers_seen, application=model.application, keras_objects=self._model_objects(model))
+
+    # ------------------------------------------------------------ the Keras packages a model is built from (KC503)
+
+    def _keras_object(self, value: Value, kind: str, node=None) -> Optional[KerasObjectFact]:
+        """The object as a fact, when it comes from one of Keras's packages through an import."""
+        qualified = value.qualified if isinstance(value, Ref) and not value.snippet else getattr(value, "origin", None)
+        package = packages.keras_package(qualified) if qualified else None
+        if package is None:
+            return None
+        node = node if node is not None else getattr(value, "node", None)
+        return KerasObjectFact(package=package, name=knowledge.keras_path(qualified) or qualified, kind=kind,
+                               span=self._span(node), line=self.interpreter.line_of(node) if node is not None else None,
+                               path=self.path_of(node) if node is not None else None)
+
+    def _model_objects(self, model: ModelValue) -> tuple:
+        """The model's constructor (or Keras base class), its inputs and layers, each with its package, in source order."""
+        found = []
+        own = self._keras_object(model, "model")
+        if own is None and model.cls is not None:
+            own = self._keras_base(model.cls)
+        if own is not None:
+            found.append(own)
+        seen = set()
+        stack = list(model.layers) if model.style == "sequential" else []
+        if model.style == "functional":
+            stack.extend(_output_tensors(model.outputs))
+        elif model.style == "subclassed" and model.cls is not None:
+            stack.extend(value for value in model.attrs.values() if isinstance(value, (LayerValue, ModelValue)))
+        while stack and len(seen) < MAX_DEPTH * 4:
+            value = stack.pop()
+            if id(value) in seen or value is model:
+                continue
+            seen.add(id(value))
+            if isinstance(value, TensorValue):
+                if value.layer is None:
+                    fact = self._keras_object(value, "input")
+                    if fact is not None:
+                        found.append(fact)
+                else:
+                    stack.append(value.layer)
+                    stack.extend(value.inputs)
+            elif isinstance(value, LayerValue):
+                kind = "input" if value.kind == "InputLayer" else "layer"
+                fact = self._keras_object(value, kind)
+                if fact is not None:
+                    found.append(fact)
+                if value.inner is not None:
+                    stack.append(value.inner)
+            elif isinstance(value, ModelValue):
+                fact = self._keras_object(value, "model")
+                if fact is not None:
+                    found.append(fact)
+        unique = {(fact.span, fact.name): fact for fact in found if fact.span is not None}
+        return tuple(sorted(unique.values(), key=lambda fact: (fact.span.line, fact.span.column)))
+
+    def _keras_base(self, cls) -> Optional[KerasObjectFact]:
+        """`class Net(tf.keras.Model)`: the Keras class it derives from, written in its bases."""
+        for base, node in zip(cls.bases, cls.definition.bases):
+            if isinstance(base, Ref):
+                fact = self._keras_object(base, "model", node)
+                if fact is not None:
+                    return fact
+            elif isinstance(base, ClassValue):
+                fact = self._keras_base(base)
+                if fact is not None:
+                    return fact
+        return None
+
+    def _compile_objects(self, arguments: dict) -> tuple:
+        """The optimizer, losses and metrics a compile gives, each with its package."""
+        found = []
+        for name, kind in (("optimizer", "optimizer"), ("loss", "loss"), ("metrics", "metric")):
+            _, value, _ = arguments.get(name, (None, None, False))
+            for item in _flattened(value):
+                item_kind = kind
+                if kind == "metric" and isinstance(item, KerasObject):
+                    item_kind = "metric_object"
+                fact = self._keras_object(item, item_kind) if isinstance(item, (Ref, KerasObject)) else None
+                if fact is not None:
+                    found.append(fact)
+        return tuple(sorted((fact for fact in found if fact.span is not None),
+                            key=lambda fact: (fact.span.line, fact.span.column)))
 
     # ------------------------------------------------------------ tensors
 
@@ -565,7 +647,7 @@ class FactRecorder:
         if why is None and not any(o.is_known for o in outputs):
             why = _why_outputs_unknown(model)
         fact = CompileFact(path=self.interpreter.path, span=self.interpreter.span_of(node), model_style=model.style,
-                           trained=trained, model=model_fact, why=why)
+                           trained=trained, model=model_fact, why=why, keras_objects=self._compile_objects(arguments))
         self._last_compile[id(model)] = (model, fact)  # the model kept alive: its id stays its own
         score = sum((o.activation is not None) + (o.units is not None) for o in fact.outputs)
         contexts = self.compiles.setdefault(node, [])
@@ -747,6 +829,17 @@ def _inputs_of(infos: list) -> tuple:
             if declared not in inputs:
                 inputs.append(declared)
     return tuple(inputs)
+
+
+def _flattened(value, depth: int = 0) -> list:
+    """The items of a loss or metrics argument: a value, a list, a dict, nested."""
+    if value is None or depth > 3:
+        return []
+    if isinstance(value, Sequence):
+        return [item for element in value.items for item in _flattened(element, depth + 1)]
+    if isinstance(value, Mapping):
+        return [item for _, element in value.items for item in _flattened(element, depth + 1)]
+    return [value]
 
 
 def _output_tensors(outputs: Value) -> list:

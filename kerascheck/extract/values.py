@@ -57,6 +57,8 @@ class Ref(Value):
 
     qualified: str
     node: Optional[ast.AST] = None
+    # A pasted snippet's bare Keras name (`Dense` with no import): Keras's, but of no package in particular.
+    snippet: bool = False
 
 
 @dataclass(eq=False)
@@ -86,6 +88,7 @@ class KerasObject(Value):
     args: list
     kwargs: dict  # name -> Value
     node: Optional[ast.AST] = None
+    origin: Optional[str] = None  # the qualified name it was made from, when imported (not a snippet's bare name)
 
     @property
     def short_name(self) -> str:
@@ -107,6 +110,7 @@ class LayerValue(Value):
     lambda_effect: Optional[str] = None  # Lambda: 'identity' (a cast) or 'rescale' (divides its input)
     node: Optional[ast.AST] = None
     why: Optional[str] = None  # a library's object called on a tensor: what it is (it may be a model factory)
+    origin: Optional[str] = None  # the qualified name it was made from, when imported (KC503: its package)
 
 
 @dataclass(eq=False)
@@ -122,6 +126,7 @@ class TensorValue(Value):
     declared: Any = None  # facts.InputFact of an Input(...)
     output_index: int = 0  # which output of a model `layer` is (model.outputs[1])
     node: Optional[ast.AST] = None
+    origin: Optional[str] = None  # an Input(...): the qualified name it was made from, when imported
 
     @property
     def parent(self) -> Optional["TensorValue"]:
@@ -207,6 +212,7 @@ class ModelValue(Value):
     args: Any = None  # keras.applications: knowledge.shapes.LayerArgs of its keywords
     declared_input: Any = None  # facts.InputFact from model.build(shape) or an application's input_shape=
     why: Optional[str] = None  # why its outputs are unknown (a loaded model, a library model...)
+    origin: Optional[str] = None  # the qualified name of its constructor, when imported (KC503: its package)
 
 
 # ---------------------------------------------------------------------------------------------- data

@@ -99,6 +99,9 @@ BINARY_CROSSENTROPY = {"binary_crossentropy", "binary_focal_crossentropy"}
 CATEGORICAL_CROSSENTROPY = {"categorical_crossentropy", "categorical_focal_crossentropy"}
 SPARSE_CROSSENTROPY = {"sparse_categorical_crossentropy"}
 CROSSENTROPY = BINARY_CROSSENTROPY | CATEGORICAL_CROSSENTROPY | SPARSE_CROSSENTROPY | {"crossentropy"}
+# Regression losses (KC502): mse, mae, msle, mape, Huber, log-cosh.
+REGRESSION_LOSSES = {"mean_squared_error", "mean_absolute_error", "mean_squared_logarithmic_error",
+                     "mean_absolute_percentage_error", "huber", "log_cosh"}
 # Canonical loss -> its loss class (a fix writes a loss object in its class: the one that takes from_logits).
 LOSS_CLASSES = {"binary_crossentropy": "BinaryCrossentropy", "categorical_crossentropy": "CategoricalCrossentropy",
                 "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",

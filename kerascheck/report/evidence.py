@@ -38,6 +38,10 @@ def measured(evidence: dict) -> str:
             f"same predictions is {_number(evidence.get('true_accuracy'))}{units_note(evidence)}")
 
 
+def _shape(sizes) -> str:
+    return "(" + ", ".join(str(size) for size in sizes or ()) + ("," if sizes and len(sizes) == 1 else "") + ")"
+
+
 def note(evidence: Optional[dict]) -> str:
     """The runtime's word on a static finding, after its message ('' without evidence)."""
     if not evidence:
@@ -53,6 +57,10 @@ def note(evidence: Optional[dict]) -> str:
         return f" [{verdict} {label}: fit ran one epoch without an error{': ' + numbers if numbers else ''}]"
     if evidence.get("warning"):
         return f" [{label} warns: {evidence['warning']}]"
+    if evidence.get("broadcast"):
+        shapes = evidence["broadcast"]
+        return (f" [confirmed on {label}: no error, the loss of the {_shape(shapes.get('output'))} output is broadcast "
+                f"against the {_shape(shapes.get('target'))} targets and training goes on, silently]")
     if "resolved" in evidence:
         verdict = "confirmed on" if evidence.get("reproduced") else "not reproduced on"
         return f" [{verdict} {label}: {measured(evidence)}]"

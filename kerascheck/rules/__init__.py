@@ -102,7 +102,7 @@ def check_file(facts: FileFacts, target: KerasTarget, rules: Iterable = None, na
                 add(rule, report)
     for compile_fact in facts.compiles:
         for trained in compile_fact.trained:
-            check = OutputCheck(compile_fact, trained, target, name_line)
+            check = OutputCheck(compile_fact, trained, target, name_line, facts)
             output = trained.output
             described = {"activation": output.activation, "units": output.units, "line": output.layer_line}
             # A compile in a function whose callers pass different models: a fix there would change it for every

@@ -37,6 +37,7 @@ class OutputCheck:
     trained: TrainedOutput
     target: KerasTarget
     name_line: Callable = line_of  # how messages name a line of this file
+    file: Optional[FileFacts] = None  # the file's other facts (its model calls, what it sets for the whole file)
 
     @property
     def output(self) -> OutputFact:
@@ -49,6 +50,13 @@ class OutputCheck:
     @property
     def metrics(self) -> list:
         return self.trained.metrics
+
+    @property
+    def model_calls(self) -> list:
+        """The fit/evaluate/predict... calls of the model this compile compiled (ModelCallFact.compile_span)."""
+        if self.file is None:
+            return []
+        return [call for call in self.file.model_calls if call.compile_span == self.compile.span]
 
     def loss_span(self) -> Span:
         """KC2 findings sit on the loss argument, else on the compile( call."""
@@ -86,7 +94,8 @@ class Rule:
     summary: str = ""
     fix_safety: Optional[str] = None  # 'safe', 'unsafe' or None (no fix)
     # What of the runtime pass (--runtime) confirms a finding at the same place: 'metric' (what the metric it
-    # reports on measured), 'loss' (the error or warning Keras gives for the output's loss), None (nothing).
+    # reports on measured), 'loss' (the error or warning Keras gives for the output's loss), 'structure' (what Keras
+    # does with the output's Dense head applied to the unflattened tensor it is given: KC501), None (nothing).
     runtime_evidence: Optional[str] = None
     # Test cases next to the rule: sources that must fire / must not fire. A
     # source may start with '# kerascheck: keras-version=...'.

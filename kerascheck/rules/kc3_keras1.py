@@ -890,3 +890,136 @@ class RemovedMergeLayer(Rule):
             elif name == "Merge":
                 yield Report(call.span, "Merge is Keras 1's merge layer, removed in Keras 2.2 (ImportError); build the "
                                         "model with the functional API and Concatenate(), Add(), Multiply(), ...")
+
+
+# Layers that may sit between the input and the first convolution or pooling of an image model without
+# changing which axis is which (the channels-first check looks through them).
+_KEEP_AXES = ("pass", "activation", "normalization", "rescaling", "augmentation", "padding", "resize")
+_CONV_MODEL = ("from keras.models import Sequential\nfrom keras.layers import Conv2D, MaxPooling2D, Flatten, Dense\n"
+               "model = Sequential()\n")
+
+
+def theano_ordered_input(check):
+    """(InputFact, the first image layer) when the model declares a channels-first image input on a channels-last
+    Keras (KC308), else None."""
+    model, file = check.compile.model, check.file
+    if model is None or (file is not None and file.sets_channels_first):
+        return None
+    if any(layer.data_format == "channels_first" for layer in model.layers):
+        return None
+    path = check.output.path
+    image = None
+    for layer in path:
+        if layer.family in ("conv", "pool") and layer.spatial_dims in (2, 3):
+            image = layer
+            break
+        if layer.family not in _KEEP_AXES:
+            return None
+    if image is None or not path or path[0].input_shape is None:
+        return None
+    for declared in model.inputs:
+        shape = declared.shape
+        if declared.span is None or declared.in_data_format_branch or getattr(declared, "path", None) is not None:
+            continue  # declared in another module (reported there), or under a test of the data format
+        if shape != path[0].input_shape or declared.keyword in ("input_dim", "input_length") or \
+                len(shape) != image.spatial_dims + 2 or None in shape[1:]:
+            continue
+        # Channels (1 or 3) first, and the last two axes image-sized: (1, 1, 2048) may well be channels-last.
+        if shape[1] in (1, 3) and shape[-1] > 4 and shape[-2] > 4:
+            return declared, image
+    return None
+
+
+class ChannelsFirstInputShape(Rule):
+    """
+    ## What it does
+    Flags an image model (a 2-D or 3-D convolution or pooling layer follows the
+    input) whose declared input shape is in Theano's channels-first order,
+    `input_shape=(1, 28, 28)` or `(3, 32, 32)`: the first axis is 1 or 3 and the
+    last two are larger than 4, while no layer sets `data_format='channels_first'`
+    and the file does not call `set_image_data_format('channels_first')` (or
+    Keras 1's `set_image_dim_ordering('th')`). A shape chosen under a test of
+    `K.image_data_format()` is the program's own choice and is not flagged; nor is
+    anything when the target is Keras 1, whose Theano ordering was the default.
+
+    ## Why is this bad?
+    Keras 2 and later read the last axis as the channels: a `(1, 28, 28)` input is
+    28 channels of 1×28 images. Measured on Keras 3.15.1 and 2.3.1: a 3×3 `'valid'`
+    convolution or a 2×2 pooling over the axis of size 1 or 3 raises ("Computed
+    output size would be zero or negative" on Keras 3, "Negative dimension size" on
+    2.3.1); with `padding='same'` the model builds and trains on transposed images,
+    silently. This is what a Keras 1 program still does after its arguments are
+    renamed for Keras 3.
+
+    ## Example
+    ```python
+    X_train = X_train.reshape(X_train.shape[0], 1, 28, 28)
+    model.add(Conv2D(32, (3, 3), input_shape=(1, 28, 28)))
+    ```
+
+    ## Use instead
+    ```python
+    X_train = X_train.reshape(X_train.shape[0], 1, 28, 28)
+    X_train = np.moveaxis(X_train, 1, -1)  # (N, 28, 28, 1)
+    model.add(Conv2D(32, (3, 3), input_shape=(28, 28, 1)))
+    ```
+    (`data_format='channels_first'` on every layer also reads the axes right, but
+    measured on Keras 3.15.1 with TensorFlow on a CPU, training then fails:
+    "Conv2DCustomBackpropFilterOp only supports NHWC".)
+
+    ## Fix safety
+    No fix: the data must be transposed too, and that code is elsewhere.
+    """
+
+    code = "KC308"
+    name = "channels-first-input-shape"
+    summary = "A channels-first (Theano-ordered) input shape on an image model"
+    fires = (
+        _CONV_MODEL + "model.add(Conv2D(32, (3, 3), input_shape=(1, 28, 28)))\nmodel.add(Flatten())\n"
+                      "model.add(Dense(10, activation='softmax'))\nmodel.compile(loss='categorical_crossentropy')\n",
+        "from keras.layers import Input, Conv2D, GlobalAveragePooling2D, Dense\nfrom keras.models import Model\n"
+        "inputs = Input(shape=(3, 32, 32))\nx = Conv2D(16, 3, padding='same')(inputs)\n"
+        "outputs = Dense(10, activation='softmax')(GlobalAveragePooling2D()(x))\n"
+        "model = Model(inputs, outputs)\nmodel.compile(loss='categorical_crossentropy')\n",
+    )
+    passes = (
+        _CONV_MODEL + "model.add(Conv2D(32, (3, 3), input_shape=(28, 28, 1)))\nmodel.add(Flatten())\n"
+                      "model.add(Dense(10, activation='softmax'))\nmodel.compile(loss='categorical_crossentropy')\n",
+        _CONV_MODEL + "model.add(Conv2D(32, (3, 3), input_shape=(3, 32, 32), data_format='channels_first'))\n"
+                      "model.add(Flatten())\nmodel.add(Dense(10, activation='softmax'))\n"
+                      "model.compile(loss='categorical_crossentropy')\n",
+        "from keras import backend as K\n" + _CONV_MODEL + "K.set_image_dim_ordering('th')\n"
+        "model.add(Conv2D(32, (3, 3), input_shape=(1, 28, 28)))\nmodel.add(Flatten())\n"
+        "model.add(Dense(10, activation='softmax'))\nmodel.compile(loss='categorical_crossentropy')\n",
+        "from keras import backend as K\n" + _CONV_MODEL + "if K.image_data_format() == 'channels_last':\n"
+        "    shape = (28, 28, 1)\nelse:\n    shape = (1, 28, 28)\nmodel.add(Conv2D(32, (3, 3), input_shape=shape))\n"
+        "model.add(Flatten())\nmodel.add(Dense(10, activation='softmax'))\nmodel.compile(loss='categorical_crossentropy')\n",
+        "# kerascheck: keras-version=1.2.2\n" + _CONV_MODEL + "model.add(Conv2D(32, 3, 3, input_shape=(1, 28, 28)))\n"
+        "model.add(Flatten())\nmodel.add(Dense(10, activation='softmax'))\nmodel.compile(loss='categorical_crossentropy')\n",
+        # Not an image model: a Dense reads the whole vector whatever its order.
+        "from keras.models import Sequential\nfrom keras.layers import Dense, Flatten\n"
+        "model = Sequential([Flatten(input_shape=(1, 28, 28)), Dense(10, activation='softmax')])\n"
+        "model.compile(loss='categorical_crossentropy')\n",
+    )
+
+    def check_output(self, check):
+        target = check.target
+        if target.known and target.package == "keras" and target.version < (2,):
+            return
+        found = theano_ordered_input(check)
+        if found is None:
+            return
+        declared, image = found
+        shape = declared.shape[1:]
+        channels, spatial = shape[0], shape[1:]
+        channels_last = (*spatial, channels)
+        seen = "×".join(str(size) for size in (channels, *spatial[:-1]))
+        yield Report(declared.span,
+                     f"input shape {_tuple(shape)} is channels-first, but Keras 2+ reads the last axis as channels: "
+                     f"the {image.kind} ({check.name_line(image.line)}) sees {spatial[-1]} channels of {seen} images "
+                     f"and Keras raises (\"Computed output size would be zero or negative\") or trains on transposed "
+                     f"images; declare {_tuple(channels_last)} and pass the data through np.moveaxis(x, 1, -1)")
+
+
+def _tuple(values) -> str:
+    return "(" + ", ".join(str(value) for value in values) + ("," if len(values) == 1 else "") + ")"

@@ -32,7 +32,12 @@ An optional case key ``"target": {"encoding": "one_hot" | "integer", "classes": 
 facts of KC401-KC404) instead of evaluating it: the result then has ``"trained": true`` and
 ``"history"`` (the epoch's loss and metrics), or the error Keras raised (``error_stage`` "fit").
 An optional case key ``"activation_layer": true`` builds ``Dense(units)`` +
-``Activation(act)`` instead of ``Dense(units, activation=act)``. A metric's
+``Activation(act)`` instead of ``Dense(units, activation=act)``. An optional
+``"head_input": [13, 13, 32]`` (KC501) makes the stand-in's input that shape, as
+the tensor a Dense head is applied to without a Flatten: the batch is evaluated
+with per-sample targets (of the task), and the result carries Keras's error, or,
+when Keras raises nothing, ``"shapes": {"output": [...], "target": [...]}`` (no
+metrics). A metric's
 optional ``ref`` is echoed back untouched.
 
 For each case a stand-in model ``Input(8 features) -> Dense(units,
@@ -413,10 +418,10 @@ def _make_metric(keras, spec):
 
 # ---------------------------------------------------------------- data
 
-def _synthetic(np, task, units, batch, seed):
-    """(x, y) for one batch whose targets fit the task."""
+def _synthetic(np, task, units, batch, seed, features=(N_FEATURES,)):
+    """(x, y) for one batch whose targets fit the task; x of shape (batch, *features)."""
     rng = np.random.RandomState(seed)
-    x = rng.normal(size=(batch, N_FEATURES)).astype("float32")
+    x = rng.normal(size=(batch,) + tuple(features)).astype("float32")
     if task == "multiclass":
         cls = rng.randint(0, units, size=batch)
         y = np.eye(units, dtype="float32")[cls]
@@ -579,7 +584,9 @@ def _run_case(keras, np, case, default_units, seed, batch):
 
                 stage = "build"
                 np.random.seed(seed)
-                inp = keras.layers.Input(shape=(N_FEATURES,))
+                # A KC501 case: the Dense head applied to the (unflattened) tensor it is given in the model.
+                features = tuple(int(size) for size in case.get("head_input") or (N_FEATURES,))
+                inp = keras.layers.Input(shape=features)
                 if case.get("activation_layer"):
                     dense = keras.layers.Dense(units)
                     out = keras.layers.Activation(activation)(dense(inp))
@@ -590,7 +597,7 @@ def _run_case(keras, np, case, default_units, seed, batch):
                 # Same weights on every Keras version: predictions do not depend on
                 # each version's initialisers or seeding.
                 rng = np.random.RandomState(seed + 1)
-                w = rng.normal(scale=0.35, size=(N_FEATURES, units)).astype("float32")
+                w = rng.normal(scale=0.35, size=(features[-1], units)).astype("float32")
                 b = rng.normal(scale=0.1, size=(units,)).astype("float32")
                 dense.set_weights([w, b])
 
@@ -610,30 +617,33 @@ def _run_case(keras, np, case, default_units, seed, batch):
                     raise _Done()
 
                 stage = "evaluate"
-                x, y = _synthetic(np, task, units, batch, seed)
+                x, y = _synthetic(np, task, units, batch, seed, features)
                 values = _evaluate(model, x, y, batch)
                 pred = _predict(keras, model, x, batch)
-
                 result["loss_value"] = values.get("loss")
-                acc, kind = _true_accuracy(np, task, pred, y, threshold)
-                result["true_accuracy"] = acc
-                result["true_accuracy_kind"] = kind
-                objs = _metric_objects(model)
-                for i, spec in enumerate(metric_specs):
-                    entry = {"requested": spec.get("name"), "form": spec.get("form") or "string",
-                             "ref": spec.get("ref"), "resolved": None, "resolved_class": None,
-                             "reported": None, "true_accuracy": None}
-                    if i < len(objs):
-                        m = objs[i]
-                        entry["resolved"], entry["resolved_class"] = _resolved_name(m)
-                        mname = getattr(m, "name", None)
-                        if mname in values:
-                            entry["reported"] = values[mname]
-                        else:
-                            entry["reported"] = _metric_value(keras, m)
-                        if entry["resolved"] in _PLAIN_ACCURACIES:
-                            entry["true_accuracy"] = acc
-                    result["metrics"].append(entry)
+                if case.get("head_input"):
+                    # No error: Keras broadcast the loss over the axes the head kept (no accuracy to compare).
+                    result["shapes"] = {"output": list(np.shape(pred)), "target": list(np.shape(y))}
+                else:
+                    acc, kind = _true_accuracy(np, task, pred, y, threshold)
+                    result["true_accuracy"] = acc
+                    result["true_accuracy_kind"] = kind
+                    objs = _metric_objects(model)
+                    for i, spec in enumerate(metric_specs):
+                        entry = {"requested": spec.get("name"), "form": spec.get("form") or "string",
+                                 "ref": spec.get("ref"), "resolved": None, "resolved_class": None,
+                                 "reported": None, "true_accuracy": None}
+                        if i < len(objs):
+                            m = objs[i]
+                            entry["resolved"], entry["resolved_class"] = _resolved_name(m)
+                            mname = getattr(m, "name", None)
+                            if mname in values:
+                                entry["reported"] = values[mname]
+                            else:
+                                entry["reported"] = _metric_value(keras, m)
+                            if entry["resolved"] in _PLAIN_ACCURACIES:
+                                entry["true_accuracy"] = acc
+                        result["metrics"].append(entry)
     except _Done:
         pass
     except Exception as exc:

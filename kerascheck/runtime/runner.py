@@ -332,29 +332,56 @@ def _indexed_cases(compile_fact, default_units, id_prefix):
     return cases
 
 
+def _structure_case(trained, default_units, case_id):
+    """A KC501 case: the output's Dense head applied to the unflattened tensor it is given in the model, evaluated
+    with per-sample targets. None when the head is not such a Dense or the output cannot be mirrored."""
+    output, loss = trained.output, trained.loss
+    head = output.head
+    if loss is None or head is None or head.kind != "Dense" or head.input_shape is None or \
+            len(head.input_shape) < 3:
+        return None
+    task, units = _task(output, loss, default_units)
+    lspec = _loss_spec(loss)
+    if task is None or lspec is None or (loss.from_logits is None and output.activation == "linear"):
+        return None
+    # Unknown sizes do not change what Keras does with the extra axes: any small size stands in.
+    sizes = [size if isinstance(size, int) and size > 0 else 4 for size in head.input_shape[1:]]
+    return {"id": case_id, "units": units, "activation": output.activation, "task": task, "loss": lspec,
+            "metrics": [], "head_input": sizes}
+
+
 def probe_compiles(compile_facts, python=None, cache_dir=None, timeout=DEFAULT_TIMEOUT,
-                   default_units=10, use_cache=True, disable_eager=False):
+                   default_units=10, use_cache=True, disable_eager=False, structure=None):
     """Run every output of every compile in one (cached) probe call.
 
     Returns ``(header, findings_input)`` where header is the Keras stack
     ({"keras_version", "backend", ...}) and findings_input is a list of
     ``(compile_fact, trained_output, result)``, result being one probe result
     (see probe.py), with ``result["metrics"][k]["ref"]`` = index into
-    ``trained_output.metrics``.
+    ``trained_output.metrics``. ``structure(compile_fact, trained_output)``, when
+    given, says which outputs also get a KC501 case (their Dense head applied to the
+    unflattened tensor, per-sample targets): its result has ``"kind": "structure"``.
     """
     all_cases = []
     owners = []
     for ci, cf in enumerate(compile_facts):
         for i, case in _indexed_cases(cf, default_units, "c%d.t" % ci):
             all_cases.append(case)
-            owners.append((cf, cf.trained[i]))
+            owners.append((cf, cf.trained[i], "output"))
+        if structure is None:
+            continue
+        for i, trained in enumerate(cf.trained):
+            case = _structure_case(trained, default_units, "c%d.s%d" % (ci, i)) if structure(cf, trained) else None
+            if case is not None:
+                all_cases.append(case)
+                owners.append((cf, trained, "structure"))
     if not all_cases:
         return {}, []
     reply = probe_cases(all_cases, python=python, cache_dir=cache_dir, timeout=timeout,
                         default_units=default_units, use_cache=use_cache,
                         disable_eager=disable_eager)
     header = dict((k, v) for k, v in reply.items() if k != "results")
-    return header, [(cf, t, r) for (cf, t), r in zip(owners, reply["results"])]
+    return header, [(cf, t, dict(r, kind=kind)) for (cf, t, kind), r in zip(owners, reply["results"])]
 
 
 # ---------------------------------------------------------------- data facts -> target cases

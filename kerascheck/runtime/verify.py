@@ -52,9 +52,18 @@ def verify(findings: list, compiles: list, is_selected, python: Optional[str], c
     Raises RuntimeProbeError when Keras cannot be run at all.
     """
     _progress(f"runtime check: loading Keras in {python or sys.executable} ...")
+    # The static findings whose evidence is the model's own structure (KC501) get a case of their own.
+    structure_rules = {rule.code for rule in all_rules() if rule.runtime_evidence == "structure"}
+    structural = {(f.path, f.line, f.column) for f in findings if f.code in structure_rules}
+
+    def structure(compile_fact, trained) -> bool:
+        span = trained.loss.span if trained.loss is not None else compile_fact.span
+        return (compile_fact.path, *_pos(span)) in structural
+
     try:
         header, results = probe_compiles(compiles, python=python, cache_dir=cache_dir,
-                                         default_units=DEFAULT_UNITS, use_cache=use_cache)
+                                         default_units=DEFAULT_UNITS, use_cache=use_cache,
+                                         structure=structure if structural else None)
     finally:
         _progress_done()
     if model_calls:
@@ -79,6 +88,17 @@ def verify(findings: list, compiles: list, is_selected, python: Optional[str], c
         unknown_units = units_note(base)
         loss_span = trained.loss.span if trained.loss is not None else compile_fact.span
         path = compile_fact.path
+        if result.get("kind") == "structure":
+            # Keras's own error for the Dense head on unflattened features, or the shapes it broadcast silently;
+            # evidence for the static finding only (without one, nothing: the targets were assumed per-sample).
+            if result.get("error"):
+                evidence = dict(base, error=result["error"], stage=result.get("error_stage"), reproduced=True)
+            else:
+                evidence = dict(base, broadcast=result.get("shapes"), reproduced=True)
+            for finding in by_position.get((path, *_pos(loss_span)), []):
+                if finding.code in structure_rules:
+                    finding.runtime = evidence
+            continue
         if result.get("error"):
             evidence = dict(base, error=result["error"], stage=result.get("error_stage"))
             statics = [f for f in by_position.get((path, *_pos(loss_span)), []) if f.code in loss_rules]
