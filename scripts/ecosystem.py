@@ -44,6 +44,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+# The kerascheck source tree that runs: this repository, or another checkout given with --tree (say, the commit
+# before a change, to measure what it did on the same machine in the same hour).
+KERASCHECK_TREE = [REPO]
 DATA = HERE / "ecosystem"
 PACKAGES_FILE = DATA / "packages.txt"
 SNAPSHOT_FILE = DATA / "snapshot.txt"
@@ -308,7 +311,7 @@ def run_timed(command: list, cwd: Path, timeout: float = 1800) -> Timed:
 def _child_env() -> dict:
     env = dict(os.environ)
     env.pop("KERASCHECK_CACHE_DIR", None)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(KERASCHECK_TREE[0]), env.get("PYTHONPATH")]))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
 
@@ -681,6 +684,8 @@ def main(argv=None) -> int:
     parser.add_argument("--dir", help="where downloads, unpacked sources and results go (default: "
                                       "$KERASCHECK_ECOSYSTEM_DIR, else .ecosystem/ in the repository)")
     parser.add_argument("--out", help="where per-package results and the summary go (default: DIR/results)")
+    parser.add_argument("--tree", help="run the kerascheck of this source tree (a checkout of another commit) "
+                                       "instead of this repository's")
     parser.add_argument("--packages", help="only these packages (comma-separated names or name==version)")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="packages checked at once (default: 2)")
     parser.add_argument("--compare", action="store_true",
@@ -701,6 +706,8 @@ def main(argv=None) -> int:
     parser.add_argument("--mutations", type=int, default=9, help="mutations per file for --fuzz (default: 9, "
                                                                  "each mutator once)")
     args = parser.parse_args(argv)
+    if args.tree:
+        KERASCHECK_TREE[0] = Path(args.tree).resolve()
 
     packages = read_packages()
     if args.packages:
