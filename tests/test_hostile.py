@@ -395,3 +395,14 @@ def test_libcst_parse_on_a_large_stack_raises_as_libcst_does():
     assert isinstance(parse_module("x = " + " or ".join(["a"] * 20000) + "\n").body[0], libcst.SimpleStatementLine)
     with pytest.raises(libcst.ParserSyntaxError):
         parse_module("x = (\n")
+
+
+def test_a_project_folder_named_like_a_standard_module_does_not_shadow_it(run_cli, tmp_path):
+    """`python -m kerascheck` run inside Keras's own sources (which have `keras/random/`) failed on every file:
+    the working directory, first on sys.path, shadowed the standard library's `random`."""
+    (tmp_path / "random").mkdir()
+    (tmp_path / "random" / "__init__.py").write_text("raise ImportError('the project folder, not the standard module')\n")
+    (tmp_path / "train.py").write_text(GOOD)
+    result = run_cli("--no-cache", ".", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "KC201" in result.stdout and "internal error" not in result.stderr
