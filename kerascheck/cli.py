@@ -175,7 +175,8 @@ def check(paths, select, ignore, extend_select, output_format, statistics, show_
         if outcome.fixed:
             click.echo(fixed_summary(outcome.fixed, len(outcome.findings)), err=True)
         else:
-            click.echo(summary(outcome.findings, outcome.files_checked, baseline.matched if baseline else 0), err=True)
+            click.echo(summary(outcome.findings, outcome.files_checked, baseline.matched if baseline else 0,
+                               len(outcome.internal_errors)), err=True)
         if baseline is not None and baseline.stale:
             stale = baseline.stale
             click.echo(f"{stale} baseline entr{'ies' if stale != 1 else 'y'} no longer match a finding: "

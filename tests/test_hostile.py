@@ -182,6 +182,21 @@ def test_internal_error_is_one_line_after_the_findings_with_exit_2(run_cli, tmp_
     errors = [line for line in result.stderr.splitlines() if "internal error" in line]
     assert len(errors) == 1 and "boom.py" in errors[0] and "report a bug" in errors[0]
     assert "Traceback" not in result.stderr
+    assert "(7 files checked, 1 failed)" in result.stderr
+
+
+def test_no_all_checks_passed_when_the_only_file_is_an_internal_error(run_cli, tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(_BOOM)
+    monkeypatch.setenv("PYTHONPATH", f"{site}{os.pathsep}{REPO}")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "boom.py").write_text(GOOD)
+    result = run_cli(".", "--no-cache", cwd=project)
+    assert result.returncode == 2
+    assert "All checks passed" not in result.stderr
+    assert "No findings (1 file checked, 1 failed)." in result.stderr
 
 
 # ------------------------------------------------------------------ the gates change nothing

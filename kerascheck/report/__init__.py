@@ -61,14 +61,16 @@ def inspect_summary(compile_facts: list, model_calls: list = ()) -> str:
     return importlib.import_module("kerascheck.report.inspect_format").summary(compile_facts, model_calls)
 
 
-def summary(findings: list, file_count: int, in_baseline: int = 0) -> str:
+def summary(findings: list, file_count: int, in_baseline: int = 0, internal_errors: int = 0) -> str:
     """The closing line of a run: `Found 3 findings in 2 files (10 files checked).`; with a baseline, how many
-    findings it hid."""
+    findings it hid; never "All checks passed" when a file could not be checked."""
     checked = f"{file_count} file{'s' if file_count != 1 else ''} checked"
+    if internal_errors:
+        checked += f", {internal_errors} failed"
     if in_baseline:
         checked += f"; {in_baseline} finding{'s' if in_baseline != 1 else ''} in the baseline not shown"
     if not findings:
-        return f"All checks passed ({checked})."
+        return f"No findings ({checked})." if internal_errors else f"All checks passed ({checked})."
     files_with = len({f.path for f in findings})
     return (f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} in {files_with} "
             f"file{'s' if files_with != 1 else ''} ({checked}).")
