@@ -61,10 +61,26 @@ _KERAS_BUILDS = re.compile(r"\b(?:Sequential|Model|Input|InputLayer|Dense|Conv\w
                            r"\.add\s*\(|\.compile\s*\(|super\(\)\.__init__\s*\(\s*inputs|outputs\s*=")
 
 
+_STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _function_definitions(statements: list) -> list:
+    """Every function defined in these statements, at any depth (in classes, functions, ifs, trys, withs), found by
+    walking statements only: a definition is never inside an expression, and expressions are most of a tree."""
+    found, pending = [], list(statements)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.append(node)
+        for field_name in _STATEMENT_LISTS:
+            pending.extend(getattr(node, field_name, None) or ())
+    return found
+
+
 def _keras_builders(module) -> set:
     """ids of the functions of a module that may build or compile a Keras model: their text says so, or names
     another of the module's functions that may (a fixpoint over the names, as Evaluator._may_reach)."""
-    definitions = [node for node in ast.walk(module.tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    definitions = _function_definitions(module.tree.body)
     text, starts = module.spans.text, module.spans.line_starts()
 
     def lines_of(node) -> str:  # the definition's whole lines: cheaper than its exact span, as good for words
@@ -102,6 +118,8 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
         # (first line, last line) of each `if` whose test reads the image data format: shapes declared there are
         # the program's own choice of axis order (InputFact.in_data_format_branch).
         self.data_format_branches: list = []
+        # Most files never test the data format: their `if` tests are not walked (another module's always are).
+        self.text_mentions_data_format = any(word in spans.text for word in _DATA_FORMAT_WORDS)
         # The program's other modules (extract/project.py): where imports lead, and those read so far.
         self.layout = layout
         self.loaded: dict = {}  # absolute path -> (SourceModule or None, its global Scope or None)
@@ -390,7 +408,8 @@ class ModuleInterpreter(DataEvaluation, Evaluator):
     # ------------------------------------------------------------ statements and operators with data
 
     def exec_statement(self, node: ast.stmt, frame: Frame) -> None:
-        if isinstance(node, ast.If) and _tests_data_format(node.test):
+        if isinstance(node, ast.If) and (self.text_mentions_data_format or module_path_of(node) is not None) \
+                and _tests_data_format(node.test):
             self.data_format_branches.append((node.lineno, getattr(node, "end_lineno", None) or node.lineno))
         if not self.exec_data_statement(node, frame):
             super().exec_statement(node, frame)
