@@ -165,3 +165,31 @@ def test_a_function_returning_a_constant_on_one_path_only_returns_an_unknown():
     """)
     (compile_fact,) = extract_text("case.py", source).compiles
     assert compile_fact.trained[0].loss.string is None
+
+
+def test_membership_in_a_literal_list_is_a_known_condition():
+    """stellargraph's link_classification: `if edge_embedding_method in ["ip", "dot"]:` takes one branch for a known
+    method, so the output's layer line is the branch's, not the other one's."""
+    source = textwrap.dedent("""
+        import keras
+        def head(x, method="concat"):
+            if method in ["ip", "dot"]:
+                out = keras.layers.Dense(10, activation="softmax")(x)
+            else:
+                out = keras.layers.Dense(1, activation="sigmoid")(x)
+            return out
+        inputs = keras.Input((4,))
+        model = keras.Model(inputs, head(inputs, method=METHOD))
+        model.compile(loss="binary_crossentropy")
+    """)
+
+    def output(method: str):
+        (compile_fact,) = extract_text("case.py", source.replace("METHOD", method)).compiles
+        return compile_fact.outputs[0].activation, compile_fact.outputs[0].units
+
+    assert output('"dot"') == ("softmax", 10)
+    assert output('"concat"') == ("sigmoid", 1)
+    assert output('"ip"') == output('"dot"')
+    not_in = source.replace('method in ["ip", "dot"]', 'method not in ("ip", "dot")')
+    (compile_fact,) = extract_text("case.py", not_in.replace("METHOD", '"ip"')).compiles
+    assert compile_fact.outputs[0].activation == "sigmoid"

@@ -320,6 +320,8 @@ class Evaluator:
         return self.compare_values(node.ops[0], left, self.eval(node.comparators[0], frame))
 
     def compare_values(self, op: ast.cmpop, left: Value, right: Value) -> Value:
+        if isinstance(op, (ast.In, ast.NotIn)):
+            return _membership(op, left, right)
         if not (isinstance(left, Const) and isinstance(right, Const)):
             return UNKNOWN
         a, b = left.value, right.value
@@ -593,6 +595,20 @@ class Evaluator:
         if text is None:
             return "?"
         return " ".join(text.split())[:80]
+
+
+_SIMPLE_CONSTANTS = (bool, int, float, str, type(None))
+
+
+def _membership(op: ast.cmpop, left: Value, right: Value) -> Value:
+    """`method in ["ip", "dot"]` of a known constant and a literal list or tuple of constants, all of whose items are
+    known (none appended elsewhere); anything else is unknown."""
+    if not (isinstance(left, Const) and isinstance(left.value, _SIMPLE_CONSTANTS) and isinstance(right, Sequence)
+            and right.complete and all(isinstance(item, Const) and isinstance(item.value, _SIMPLE_CONSTANTS)
+                                       for item in right.items)):
+        return UNKNOWN
+    found = left.value in [item.value for item in right.items]
+    return Const(found if isinstance(op, ast.In) else not found)
 
 
 def known_truth(value: Value):
