@@ -25,7 +25,6 @@ import ast
 import collections
 import concurrent.futures
 import hashlib
-import io
 import json
 import os
 import re
@@ -39,7 +38,7 @@ import time
 import urllib.parse
 import urllib.request
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent

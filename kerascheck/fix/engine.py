@@ -16,8 +16,6 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-import libcst as cst
-
 from kerascheck import collector
 from kerascheck.fix.cst_parse import parse_module
 from kerascheck.fix.context import FixContext, FixUnavailable, NeedsWholeFile, WholeFileDoesNotParse
